@@ -1,0 +1,97 @@
+/**
+ * The queue's wire contract, shared by the authorizer (producer) and the aggregator (consumer).
+ *
+ * The authorizer imports only the *types* from this file (`import type`), so zod never enters its
+ * bundle; the consumer validates every message with `parseQueueMessage`. Bump `v` (and keep the old
+ * schema) for any incompatible change: a consumer rejects versions it does not know, and such messages
+ * rest in the dead-letter queue until a consumer that knows them redrives them.
+ */
+import { z } from 'zod';
+
+/** Base64url identifiers minted by the authorizer (device and session ids carry >= 128 random bits). */
+const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+const shortText = (max: number) => z.string().max(max);
+const epochMillis = z.number().int().nonnegative();
+
+export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
+
+export const utmSchema = z
+  .object({
+    utm_source: shortText(200).optional(),
+    utm_medium: shortText(200).optional(),
+    utm_campaign: shortText(200).optional(),
+    utm_term: shortText(200).optional(),
+    utm_content: shortText(200).optional(),
+  })
+  .strict();
+
+export const deviceClassSchema = z
+  .object({
+    /** Browser family, e.g. `chrome`, `firefox`, `safari`, `edge`, `other`. */
+    browser: shortText(32),
+    /** OS family, e.g. `windows`, `macos`, `ios`, `android`, `linux`, `other`. */
+    os: shortText(32),
+    type: z.enum(['mobile', 'desktop']),
+  })
+  .strict();
+
+export const pageViewV1Schema = z
+  .object({
+    type: z.literal('page_view'),
+    v: z.literal(1),
+    /** Unique view id; the consumer's deduplication key. */
+    id: opaqueId,
+    deviceId: opaqueId,
+    sessionId: opaqueId,
+    /** True when this view opened the session (the cookie had no live session). */
+    sessionStarted: z.boolean(),
+    /** When the authorizer saw the request, epoch milliseconds. */
+    ts: epochMillis,
+    /** Path with the query string dropped, except UTM parameters. */
+    path: shortText(2048).startsWith('/'),
+    /** Referrer reduced to origin and path (no query, no fragment); absent when none or unparsable. */
+    referrer: z.object({ origin: shortText(256), path: shortText(1024) }).strict().optional(),
+    utm: utmSchema.optional(),
+    device: deviceClassSchema,
+  })
+  .strict();
+
+export const identifyV1Schema = z
+  .object({
+    type: z.literal('identify'),
+    v: z.literal(1),
+    /** Unique message id. */
+    id: opaqueId,
+    deviceId: opaqueId,
+    /** The JWT `sub` of the authenticated user this device belongs to. */
+    userId: shortText(256).min(1),
+    ts: epochMillis,
+  })
+  .strict();
+
+export const queueMessageSchema = z.discriminatedUnion('type', [pageViewV1Schema, identifyV1Schema]);
+
+export type Utm = z.infer<typeof utmSchema>;
+export type DeviceClass = z.infer<typeof deviceClassSchema>;
+export type PageViewMessage = z.infer<typeof pageViewV1Schema>;
+export type IdentifyMessage = z.infer<typeof identifyV1Schema>;
+export type QueueMessage = z.infer<typeof queueMessageSchema>;
+
+export type ParsedQueueMessage =
+  | { ok: true; message: QueueMessage }
+  | { ok: false; reason: 'not_json' | 'invalid'; detail: string };
+
+/** Parses one SQS body. Never throws: a bad body is a value the caller reports as a failed record. */
+export function parseQueueMessage(body: string): ParsedQueueMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'not_json', detail: 'body is not JSON' };
+  }
+  const result = queueMessageSchema.safeParse(json);
+  if (!result.success) {
+    return { ok: false, reason: 'invalid', detail: z.prettifyError(result.error) };
+  }
+  return { ok: true, message: result.data };
+}
