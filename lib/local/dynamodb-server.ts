@@ -49,7 +49,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const path = options.dataDir ? resolve(options.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
   // sharedDb: one database file whatever region or credentials a client uses.
-  const child = spawn({ port, path, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
