@@ -1,0 +1,180 @@
+/**
+ * The site's front door: an API Gateway HTTP API whose `$default` route proxies every request to the
+ * origin behind the Lambda authorizer, plus authorizer-free routes for the skip prefixes so static
+ * assets cost no Lambda invocation.
+ *
+ * Mapping syntax and limits checked against AWS docs ("Transform API requests and responses for HTTP
+ * APIs", "Create routes for HTTP APIs", "Quotas for HTTP APIs"); see docs/readme-parts/stack.md.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Headers the origin receives from the authorizer context; overwritten so clients cannot inject them. */
+export const IDENTITY_HEADERS = {
+  'x-device-id': 'deviceId',
+  'x-session-id': 'sessionId',
+  'x-user-id': 'userId',
+} as const;
+
+/**
+ * Status codes whose responses get the authorizer's Set-Cookie. HTTP API response mappings are keyed
+ * by exact status code (200-599, no ranges or wildcards), so every code the origin commonly returns is
+ * listed; a response with any other code simply carries no cookie (the visitor gets it next time).
+ */
+export const ORIGIN_STATUS_CODES = [
+  200, 201, 202, 203, 204, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 409,
+  410, 412, 413, 415, 422, 429, 500, 501, 502, 503, 504,
+] as const;
+
+export interface FrontDoorProps {
+  /** Origin without a path, e.g. https://origin.example.com. */
+  readonly originUrl: string;
+  /** Paths routed straight to the origin without the authorizer (trailing `/` = prefix). */
+  readonly skipPrefixes: readonly string[];
+  readonly authorizer: IFunction;
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  readonly logRetentionDays: number;
+}
+
+export class FrontDoor extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  readonly domainName?: apigwv2.DomainName;
+  /** The default route (authorizer in front). */
+  readonly defaultRoute: apigwv2.HttpRoute;
+  /** Authorizer-free routes for the skip prefixes. */
+  readonly skipRoutes: apigwv2.HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: FrontDoorProps) {
+    super(scope, id);
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: `visitor-gate front door for ${props.originUrl}`,
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    if (props.customDomain) {
+      this.domainName = new apigwv2.DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+      });
+    }
+
+    this.stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      domainMapping: this.domainName ? { domainName: this.domainName } : undefined,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        // No source IP, user agent or query string: access logs must not hold personal data.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTimeEpoch',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            reason: '$context.authorizer.reason',
+            tracked: '$context.authorizer.tracked',
+          }),
+        ),
+      },
+    });
+
+    const identityMapping = new apigwv2.ParameterMapping();
+    for (const [header, contextKey] of Object.entries(IDENTITY_HEADERS)) {
+      identityMapping.overwriteHeader(header, apigwv2.MappingValue.custom(`$context.authorizer.${contextKey}`));
+    }
+
+    // Authorizer: payload 2.0 with simple responses ({isAuthorized, context}).
+    // NO identity source: with one, API Gateway answers 401 itself whenever the source is missing,
+    // i.e. to every first-time visitor (no cookie yet), without ever calling the authorizer.
+    // Result caching OFF (TTL 0): a cached result would skip the authorizer, and with it page views,
+    // new sessions and fresh cookies. (The identity source is also the cache key; none = no caching.)
+    const authorizer = new HttpLambdaAuthorizer('VisitorAuthorizer', props.authorizer, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: Duration.seconds(0),
+      identitySource: [],
+    });
+
+    // $default: API Gateway forwards the full request path (and query string) to the integration URI.
+    this.defaultRoute = new apigwv2.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.DEFAULT,
+      integration: new HttpUrlIntegration('OriginIntegration', props.originUrl, {
+        parameterMapping: identityMapping,
+      }),
+      authorizer,
+    });
+    this.addSetCookieResponseMapping(this.defaultRoute);
+    this.dropIdentitySource();
+
+    // Skip prefixes: straight to the origin, no authorizer, identity headers removed (nobody vouches
+    // for them on these routes, so a client must not be able to smuggle them to the origin).
+    const stripIdentity = new apigwv2.ParameterMapping();
+    for (const header of Object.keys(IDENTITY_HEADERS)) stripIdentity.removeHeader(header);
+    props.skipPrefixes.forEach((prefix, index) => {
+      const isPrefix = prefix.endsWith('/');
+      const routes = this.api.addRoutes({
+        path: isPrefix ? `${prefix}{proxy+}` : prefix,
+        methods: [apigwv2.HttpMethod.ANY],
+        integration: new HttpUrlIntegration(
+          `SkipIntegration${index}`,
+          isPrefix ? `${props.originUrl}${prefix}{proxy}` : `${props.originUrl}${prefix}`,
+          { parameterMapping: stripIdentity },
+        ),
+      });
+      this.skipRoutes.push(...routes);
+    });
+  }
+
+  /** The front door's URL: the custom domain when set, else the execute-api endpoint. */
+  get url(): string {
+    return this.domainName ? `https://${this.domainName.name}/` : this.api.apiEndpoint + '/';
+  }
+
+  /**
+   * The L2 integration has no response-parameter support, so set it on the L1 resource: append the
+   * authorizer's cookie to the origin's response (append keeps the origin's own Set-Cookie headers).
+   */
+  private addSetCookieResponseMapping(route: apigwv2.HttpRoute): void {
+    const integration = route.node.tryFindChild('OriginIntegration');
+    const cfn = integration?.node.defaultChild;
+    if (!(cfn instanceof apigwv2.CfnIntegration)) {
+      throw new Error('visitor-gate: expected the default route to own its HTTP integration (aws-cdk-lib changed?)');
+    }
+    const responseParameters: Record<string, { ResponseParameters: { Destination: string; Source: string }[] }> = {};
+    for (const status of ORIGIN_STATUS_CODES) {
+      responseParameters[String(status)] = {
+        ResponseParameters: [{ Destination: 'append:header.Set-Cookie', Source: '$context.authorizer.setCookie' }],
+      };
+    }
+    cfn.addPropertyOverride('ResponseParameters', responseParameters);
+  }
+
+  /** HttpLambdaAuthorizer renders an empty list for "no identity source"; omit the property instead. */
+  private dropIdentitySource(): void {
+    for (const child of this.api.node.findAll()) {
+      if (child instanceof apigwv2.CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');
+    }
+  }
+}

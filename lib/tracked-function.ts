@@ -1,0 +1,144 @@
+/**
+ * The one way this project builds a Lambda function: Node.js 24 on arm64, bundled locally with esbuild
+ * (never Docker, so `cdk synth` works offline), the AWS SDK v3 bundled too (a pinned, tree-shaken client
+ * instead of whatever the runtime ships), its own log group with retention, Powertools environment,
+ * and a role that starts with nothing but writing to that log group.
+ *
+ * Access is added only through `bind*` helpers, each setting the environment variable the handler
+ * reads AND the matching least-privilege grant, so a function never has an env var without the
+ * permission to use it, or a permission it has no env var for.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
+export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
+
+export interface TrackedFunctionProps {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetentionDays: number;
+  readonly logLevel: string;
+  readonly tracing: boolean;
+  /** Removal policy of the log group; logs are operational data, so DESTROY by default. */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export interface QueueConsumerOptions {
+  readonly batchSize: number;
+  readonly maxBatchingWindow: Duration;
+  readonly maxConcurrency: number;
+}
+
+export class TrackedFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: TrackedFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs only to its own group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (least privilege)`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      // The handlers create their SDK clients with explicit keep-alive agents and timeouts.
+      awsSdkConnectionReuse: false,
+      environment: {
+        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        // Stack traces point at the TypeScript sources (the bundle ships an external source map).
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        target: 'node24',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require(); ESM bundles need it defined.
+        banner: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);",
+        // Bundle everything, the AWS SDK v3 included: pinned versions, smaller cold start than the runtime's copy.
+        externalModules: [],
+        bundleAwsSDK: true,
+      },
+    });
+  }
+
+  /** Sets a plain (non-secret) environment variable. */
+  setEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /** QUEUE_URL + permission to send to exactly this queue. */
+  bindQueueSender(queue: IQueue, envName = 'QUEUE_URL'): this {
+    this.function.addEnvironment(envName, queue.queueUrl);
+    queue.grantSendMessages(this.function);
+    return this;
+  }
+
+  /** Secret ARN (never the value) + permission to read exactly this secret. */
+  bindSecretReader(secret: ISecret, envName: string): this {
+    this.function.addEnvironment(envName, secret.secretArn);
+    secret.grantRead(this.function);
+    return this;
+  }
+
+  /** TABLE_NAME + permission to write items of exactly this table. */
+  bindTableWriter(table: ITable, envName = 'TABLE_NAME'): this {
+    this.function.addEnvironment(envName, table.tableName);
+    table.grantWriteData(this.function);
+    return this;
+  }
+
+  /**
+   * Event source mapping from the queue (grants receive/delete/change-visibility on exactly this
+   * queue). Partial batch responses, so one bad message never makes a whole batch retry.
+   */
+  bindQueueConsumer(queue: IQueue, options: QueueConsumerOptions): this {
+    this.function.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: options.batchSize,
+        maxBatchingWindow: options.maxBatchingWindow.toSeconds() > 0 ? options.maxBatchingWindow : undefined,
+        reportBatchItemFailures: true,
+        maxConcurrency: options.maxConcurrency,
+      }),
+    );
+    return this;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The pipeline's custom CloudWatch metrics (emitted by Powertools as EMF log lines, so publishing them
+ * needs no IAM permission). Names and dimensions are the shared contract in CONTEXT.md.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './tracked-function';
+
+export type AuthorizerMetricName =
+  | 'TrackedPageViews'
+  | 'SkippedRequests'
+  | 'NewDevices'
+  | 'NewSessions'
+  | 'PublishFailures'
+  | 'InvalidCookies';
+
+export type AggregatorMetricName = 'AggregatedPageViews' | 'DuplicatePageViews' | 'InvalidMessages' | 'FailedRecords';
+
+/** Reasons the authorizer reports with `SkippedRequests` (every reason code except `tracked`). */
+export const SKIP_REASONS = [
+  'untracked_path',
+  'not_page_view',
+  'skip_path',
+  'bot',
+  'privacy_signal',
+  'authenticated',
+] as const;
+
+/** A VisitorGate metric with the default `service` dimension (plus any extra dimensions). */
+export function visitorGateMetric(
+  metricName: AuthorizerMetricName | AggregatorMetricName,
+  options: { dimensions?: Record<string, string>; label?: string; period?: Duration } = {},
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: POWERTOOLS_METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, ...options.dimensions },
+    statistic: cloudwatch.Stats.SUM,
+    period: options.period ?? Duration.minutes(5),
+    label: options.label,
+  });
+}
