@@ -1,0 +1,52 @@
+/** Builders for valid queue messages (schema in lambdas/shared/page-view-message.ts), for tests. */
+import { randomBytes } from 'node:crypto';
+import type { IdentifyMessage, PageViewMessage } from '../../lambdas/shared/page-view-message';
+
+/** A fresh opaque id like the authorizer mints (128 random bits, base64url). */
+export function opaqueId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function pageView(overrides: Partial<PageViewMessage> = {}): PageViewMessage {
+  return {
+    type: 'page_view',
+    v: 1,
+    id: opaqueId(),
+    deviceId: opaqueId(),
+    sessionId: opaqueId(),
+    sessionStarted: false,
+    ts: Date.UTC(2026, 10, 1, 12, 0, 0),
+    path: '/',
+    device: { browser: 'firefox', os: 'linux', type: 'desktop' },
+    ...overrides,
+  };
+}
+
+export function identify(overrides: Partial<IdentifyMessage> = {}): IdentifyMessage {
+  return {
+    type: 'identify',
+    v: 1,
+    id: opaqueId(),
+    deviceId: opaqueId(),
+    userId: 'user-1',
+    ts: Date.UTC(2026, 10, 1, 12, 0, 0),
+    ...overrides,
+  };
+}
+
+/** `count` views of one session, `gapMs` apart, the first one opening the session. */
+export function sessionViews(
+  count: number,
+  base: { deviceId: string; sessionId?: string; startTs: number; gapMs?: number; paths?: string[] },
+): PageViewMessage[] {
+  const sessionId = base.sessionId ?? opaqueId();
+  return Array.from({ length: count }, (_, index) =>
+    pageView({
+      deviceId: base.deviceId,
+      sessionId,
+      sessionStarted: index === 0,
+      ts: base.startTs + index * (base.gapMs ?? 30_000),
+      path: base.paths?.[index] ?? `/page-${index}`,
+    }),
+  );
+}
