@@ -1,0 +1,57 @@
+/**
+ * Set-Cookie values for the device cookie: HttpOnly, Secure, SameSite=Lax, Path=/, optional Domain,
+ * and a Max-Age. The settings are validated once (at cold start) so the hot path only concatenates.
+ */
+export const DEFAULT_COOKIE_NAME = 'device_fp';
+/** Browsers cap cookie lifetime at 400 days (RFC 6265bis); we refuse longer rather than pretend. */
+export const MAX_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
+const HOST_PREFIX = '__Host-';
+
+/** RFC 6265 cookie-name: an RFC 7230 token. */
+const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+/** A host name, optionally with a leading dot. */
+const COOKIE_DOMAIN_PATTERN = /^\.?(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export interface CookieAttributeSettings {
+  readonly name: string;
+  readonly domain?: string;
+}
+
+/** Returns the problems with the settings (empty when valid), for the config loader to report together. */
+export function cookieSettingsProblems(settings: CookieAttributeSettings): string[] {
+  const problems: string[] = [];
+  if (!COOKIE_NAME_PATTERN.test(settings.name)) {
+    problems.push(`COOKIE_NAME "${settings.name}" is not a valid cookie name (RFC 6265 token, at most 64 characters)`);
+  }
+  if (settings.domain !== undefined) {
+    if (settings.name.startsWith(HOST_PREFIX)) {
+      problems.push(`COOKIE_NAME starts with "${HOST_PREFIX}", which browsers only accept without a Domain: unset COOKIE_DOMAIN`);
+    }
+    if (!COOKIE_DOMAIN_PATTERN.test(settings.domain)) {
+      problems.push(`COOKIE_DOMAIN "${settings.domain}" is not a valid host name`);
+    }
+  }
+  return problems;
+}
+
+export interface SetCookieBuilder {
+  /** Sets the device cookie for `maxAgeSeconds`. */
+  set(value: string, maxAgeSeconds: number): string;
+  /** Deletes the device cookie (Max-Age=0), for visitors who must not keep one (bots, GPC, DNT). */
+  readonly deletion: string;
+  /**
+   * A Set-Cookie that changes nothing (deletes a cookie that never exists), for requests that do no
+   * identity work: the gateway maps `setCookie` unconditionally and an empty value would fail the mapping.
+   */
+  readonly noChange: string;
+}
+
+export function createSetCookieBuilder(settings: CookieAttributeSettings): SetCookieBuilder {
+  const domain = settings.domain === undefined ? '' : `; Domain=${settings.domain}`;
+  const attributes = `; Path=/${domain}; HttpOnly; Secure; SameSite=Lax`;
+  return {
+    set: (value, maxAgeSeconds) => `${settings.name}=${value}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}${attributes}`,
+    deletion: `${settings.name}=; Max-Age=0${attributes}`,
+    noChange: `${settings.name}_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax`,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The signed device cookie. One opaque base64url token (no padding) of this binary layout:
+ *
+ * | bytes | field |
+ * | --- | --- |
+ * | 1 | format version (1) |
+ * | 1 | flags: bit 0 = has a session, bit 1 = has a user link; other bits 0 |
+ * | 1 | key id length L (1..16) |
+ * | L | key id, ASCII `[A-Za-z0-9]` |
+ * | 16 | device id (128 random bits) |
+ * | 4 | issued-at, epoch seconds (when the device id was minted) |
+ * | 4 | expires-at, epoch seconds |
+ * | 16 | session id (zero when no session) |
+ * | 4 | session start, epoch seconds (zero when no session) |
+ * | 4 | session last activity (last tracked page view), epoch seconds (zero when no session) |
+ * | 8 | user link tag: truncated HMAC of the JWT `sub` this device was linked to (zero when none) |
+ * | 0..2 | zero padding so the total is a multiple of 3 bytes |
+ * | 32 | HMAC-SHA256 over every byte above, keyed by the key id's secret |
+ *
+ * A multiple of 3 bytes makes base64url a bijection (no unused bits in the last character), so
+ * changing ANY character of a cookie changes the signed bytes or fails the charset/length check.
+ * Decoding never throws: every defect is a `DecodeFailure` reason, and the caller treats it as a new visitor.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ID_BYTES } from './id-source';
+import { KEY_ID_PATTERN, type KeyRing } from './key-ring';
+
+export const COOKIE_FORMAT_VERSION = 1;
+const FLAG_SESSION = 1;
+const FLAG_USER_LINK = 2;
+const MAC_BYTES = 32;
+const LINK_BYTES = 8;
+const MAX_KEY_ID_LENGTH = 16;
+/** Fixed bytes before the key id: version, flags, key id length. */
+const HEADER_BYTES = 3;
+/** Fixed bytes after the key id and before padding. */
+const BODY_BYTES = ID_BYTES + 4 + 4 + ID_BYTES + 4 + 4 + LINK_BYTES;
+/** Tolerated clock difference between Lambda instances when checking issued-at. */
+const CLOCK_SKEW_SECONDS = 300;
+/** The longest valid cookie value, in characters (key id of 16 characters). */
+export const MAX_COOKIE_VALUE_LENGTH = (totalBytes(MAX_KEY_ID_LENGTH) / 3) * 4;
+
+export interface CookieSession {
+  /** 22-character base64url id. */
+  readonly id: string;
+  readonly startSeconds: number;
+  readonly lastActivitySeconds: number;
+}
+
+export interface DeviceCookieState {
+  /** 22-character base64url id (16 random bytes). */
+  readonly deviceId: string;
+  readonly issuedAtSeconds: number;
+  readonly expiresAtSeconds: number;
+  readonly session?: CookieSession;
+  /** 11-character base64url tag (8 bytes) of the user this device was linked to, if any. */
+  readonly userLink?: string;
+}
+
+export type DecodeFailure = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired';
+
+export type DecodeResult =
+  | { readonly ok: true; readonly state: DeviceCookieState; readonly keyId: string }
+  | { readonly ok: false; readonly reason: DecodeFailure };
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function paddingBytes(keyIdLength: number): number {
+  return (3 - ((HEADER_BYTES + keyIdLength + BODY_BYTES + MAC_BYTES) % 3)) % 3;
+}
+
+function totalBytes(keyIdLength: number): number {
+  return HEADER_BYTES + keyIdLength + BODY_BYTES + paddingBytes(keyIdLength) + MAC_BYTES;
+}
+
+function isZero(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function writeId(buf: Buffer, offset: number, id: string): void {
+  if (id.length !== 22 || buf.write(id, offset, ID_BYTES, 'base64url') !== ID_BYTES) {
+    throw new RangeError('identifier must be 22 base64url characters (16 bytes)');
+  }
+}
+
+function writeSeconds(buf: Buffer, offset: number, seconds: number): void {
+  // writeUInt32BE throws on values outside 0..2^32-1, so a bad clock cannot produce a silently wrong cookie.
+  buf.writeUInt32BE(seconds, offset);
+}
+
+/** Signs `state` with the ring's current key. Throws only on programming errors (ids of the wrong shape). */
+export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): string {
+  const keyId = keyRing.currentKeyId;
+  const key = keyRing.keys.get(keyId);
+  if (key === undefined) throw new RangeError('key ring has no current key');
+  const buf = Buffer.alloc(totalBytes(keyId.length));
+  let flags = 0;
+  if (state.session !== undefined) flags |= FLAG_SESSION;
+  if (state.userLink !== undefined) flags |= FLAG_USER_LINK;
+  buf[0] = COOKIE_FORMAT_VERSION;
+  buf[1] = flags;
+  buf[2] = keyId.length;
+  buf.write(keyId, HEADER_BYTES, 'latin1');
+  let offset = HEADER_BYTES + keyId.length;
+  writeId(buf, offset, state.deviceId);
+  offset += ID_BYTES;
+  writeSeconds(buf, offset, state.issuedAtSeconds);
+  writeSeconds(buf, offset + 4, state.expiresAtSeconds);
+  offset += 8;
+  if (state.session !== undefined) {
+    writeId(buf, offset, state.session.id);
+    writeSeconds(buf, offset + ID_BYTES, state.session.startSeconds);
+    writeSeconds(buf, offset + ID_BYTES + 4, state.session.lastActivitySeconds);
+  }
+  offset += ID_BYTES + 8;
+  if (state.userLink !== undefined) {
+    if (buf.write(state.userLink, offset, LINK_BYTES, 'base64url') !== LINK_BYTES || state.userLink.length !== 11) {
+      throw new RangeError('user link must be 11 base64url characters (8 bytes)');
+    }
+  }
+  const macOffset = buf.length - MAC_BYTES;
+  createHmac('sha256', key).update(buf.subarray(0, macOffset)).digest().copy(buf, macOffset);
+  return buf.toString('base64url');
+}
+
+/**
+ * Verifies and decodes a cookie value against every key in the ring (constant-time MAC comparison).
+ * Never throws.
+ */
+export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: number): DecodeResult {
+  // Cheap structural checks first: length caps and charset before any decoding or hashing.
+  if (typeof value !== 'string' || value.length > MAX_COOKIE_VALUE_LENGTH || value.length % 4 !== 0) {
+    return MALFORMED;
+  }
+  if (value.length < (totalBytes(1) / 3) * 4 || !BASE64URL.test(value)) return MALFORMED;
+  const buf = Buffer.from(value, 'base64url');
+  if (buf[0] !== COOKIE_FORMAT_VERSION) return MALFORMED;
+  const flags = buf[1] ?? 0xff;
+  if ((flags & ~(FLAG_SESSION | FLAG_USER_LINK)) !== 0) return MALFORMED;
+  const keyIdLength = buf[2] ?? 0;
+  if (keyIdLength < 1 || keyIdLength > MAX_KEY_ID_LENGTH || buf.length !== totalBytes(keyIdLength)) {
+    return MALFORMED;
+  }
+  const keyId = buf.toString('latin1', HEADER_BYTES, HEADER_BYTES + keyIdLength);
+  if (!KEY_ID_PATTERN.test(keyId)) return MALFORMED;
+  const macOffset = buf.length - MAC_BYTES;
+  if (!isZero(buf, macOffset - paddingBytes(keyIdLength), macOffset)) return MALFORMED;
+  const key = keyRing.keys.get(keyId);
+  if (key === undefined) return UNKNOWN_KEY;
+  const expected = createHmac('sha256', key).update(buf.subarray(0, macOffset)).digest();
+  if (!timingSafeEqual(expected, buf.subarray(macOffset))) return BAD_SIGNATURE;
+
+  // Signed by us from here on; the remaining checks guard against our own older formats and clocks.
+  let offset = HEADER_BYTES + keyIdLength;
+  const deviceId = buf.toString('base64url', offset, offset + ID_BYTES);
+  offset += ID_BYTES;
+  const issuedAtSeconds = buf.readUInt32BE(offset);
+  const expiresAtSeconds = buf.readUInt32BE(offset + 4);
+  offset += 8;
+  if (issuedAtSeconds > nowSeconds + CLOCK_SKEW_SECONDS || expiresAtSeconds <= issuedAtSeconds) return MALFORMED;
+  if (expiresAtSeconds <= nowSeconds) return EXPIRED;
+  let session: CookieSession | undefined;
+  if ((flags & FLAG_SESSION) !== 0) {
+    const startSeconds = buf.readUInt32BE(offset + ID_BYTES);
+    const lastActivitySeconds = buf.readUInt32BE(offset + ID_BYTES + 4);
+    if (startSeconds === 0 || lastActivitySeconds < startSeconds) return MALFORMED;
+    session = { id: buf.toString('base64url', offset, offset + ID_BYTES), startSeconds, lastActivitySeconds };
+  } else if (!isZero(buf, offset, offset + ID_BYTES + 8)) {
+    return MALFORMED;
+  }
+  offset += ID_BYTES + 8;
+  let userLink: string | undefined;
+  if ((flags & FLAG_USER_LINK) !== 0) {
+    userLink = buf.toString('base64url', offset, offset + LINK_BYTES);
+  } else if (!isZero(buf, offset, offset + LINK_BYTES)) {
+    return MALFORMED;
+  }
+  const state: DeviceCookieState = { deviceId, issuedAtSeconds, expiresAtSeconds, session, userLink };
+  return { ok: true, state, keyId };
+}
+
+/**
+ * The tag that records, inside the cookie, which user this device was linked to, so the `identify`
+ * message is sent once per device and user rather than on every authenticated request. Keyed with the
+ * current signing key, so the cookie never reveals even a hash of the user id; after a key rotation
+ * the tag differs once and one extra (harmless, idempotent) identify is sent.
+ */
+export function userLinkTag(userId: string, keyRing: KeyRing): string {
+  const key = keyRing.keys.get(keyRing.currentKeyId);
+  if (key === undefined) throw new RangeError('key ring has no current key');
+  return createHmac('sha256', key).update('user-link\u0000').update(userId, 'utf8').digest().toString('base64url', 0, LINK_BYTES);
+}
+
+const MALFORMED: DecodeResult = Object.freeze({ ok: false, reason: 'malformed' });
+const UNKNOWN_KEY: DecodeResult = Object.freeze({ ok: false, reason: 'unknown_key' });
+const BAD_SIGNATURE: DecodeResult = Object.freeze({ ok: false, reason: 'bad_signature' });
+const EXPIRED: DecodeResult = Object.freeze({ ok: false, reason: 'expired' });

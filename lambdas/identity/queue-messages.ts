@@ -1,0 +1,113 @@
+/**
+ * Builds the queue messages the authorizer sends. Types come from the shared contract
+ * (`import type` only, so zod stays out of the authorizer bundle); the limits below mirror its schema,
+ * and the tests validate built messages with the real schema.
+ */
+import type { DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../shared/page-view-message';
+
+export const UTM_PARAMETERS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const satisfies ReadonlyArray<keyof Utm>;
+const MAX_PATH_LENGTH = 2048;
+const MAX_UTM_VALUE_LENGTH = 200;
+const MAX_REFERRER_ORIGIN_LENGTH = 256;
+const MAX_REFERRER_PATH_LENGTH = 1024;
+/** Referer headers longer than this are not parsed at all. */
+const MAX_REFERER_HEADER_LENGTH = 4096;
+const MAX_USER_ID_LENGTH = 256;
+
+/** Picks the UTM parameters from a raw query string (`a=1&utm_source=x`). Malformed escapes are skipped. */
+export function utmFromQueryString(rawQuery: string | undefined): Utm | undefined {
+  if (rawQuery === undefined || rawQuery === '' || !rawQuery.includes('utm_')) return undefined;
+  let utm: Record<string, string> | undefined;
+  for (const pair of rawQuery.split('&')) {
+    if (!pair.startsWith('utm_')) continue;
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    if (!(UTM_PARAMETERS as readonly string[]).includes(key)) continue;
+    const value = decodeQueryComponent(eq === -1 ? '' : pair.slice(eq + 1));
+    if (value === undefined || value === '' || (utm !== undefined && key in utm)) continue;
+    (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+  }
+  return utm;
+}
+
+/** Picks the UTM parameters from REST API's `multiValueQueryStringParameters` (already decoded). */
+export function utmFromParameters(parameters: Readonly<Record<string, readonly string[] | undefined>> | null | undefined): Utm | undefined {
+  if (parameters === null || parameters === undefined) return undefined;
+  let utm: Record<string, string> | undefined;
+  for (const key of UTM_PARAMETERS) {
+    const value = parameters[key]?.[0];
+    if (typeof value === 'string' && value !== '') (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+  }
+  return utm;
+}
+
+function decodeQueryComponent(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path as the message records it: no query string except the UTM parameters, in a fixed order. */
+export function pathWithUtm(path: string, utm: Utm | undefined): string {
+  const base = path.startsWith('/') ? path : `/${path}`;
+  let query = '';
+  if (utm !== undefined) {
+    for (const key of UTM_PARAMETERS) {
+      const value = utm[key];
+      if (value !== undefined) query += `${query === '' ? '?' : '&'}${key}=${encodeURIComponent(value)}`;
+    }
+  }
+  const full = base + query;
+  return full.length > MAX_PATH_LENGTH ? full.slice(0, MAX_PATH_LENGTH) : full;
+}
+
+/** Reduces a Referer header to origin and path (no query, no fragment, no credentials); undefined if unusable. */
+export function referrerOf(referer: string | undefined): PageViewMessage['referrer'] {
+  if (referer === undefined || referer === '' || referer.length > MAX_REFERER_HEADER_LENGTH) return undefined;
+  const url = URL.parse(referer);
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
+  if (url.origin.length > MAX_REFERRER_ORIGIN_LENGTH) return undefined;
+  return { origin: url.origin, path: url.pathname.slice(0, MAX_REFERRER_PATH_LENGTH) };
+}
+
+export interface PageViewFacts {
+  readonly viewId: string;
+  readonly deviceId: string;
+  readonly sessionId: string;
+  readonly sessionStarted: boolean;
+  readonly nowMillis: number;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly utm: Utm | undefined;
+  readonly referer: string | undefined;
+  readonly device: DeviceClass;
+}
+
+export function buildPageViewMessage(facts: PageViewFacts): PageViewMessage {
+  const message: PageViewMessage = {
+    type: 'page_view',
+    v: 1,
+    id: facts.viewId,
+    deviceId: facts.deviceId,
+    sessionId: facts.sessionId,
+    sessionStarted: facts.sessionStarted,
+    ts: facts.nowMillis,
+    path: pathWithUtm(facts.path, facts.utm),
+    device: facts.device,
+  };
+  const referrer = referrerOf(facts.referer);
+  if (referrer !== undefined) message.referrer = referrer;
+  if (facts.utm !== undefined) message.utm = facts.utm;
+  return message;
+}
+
+export function buildIdentifyMessage(id: string, deviceId: string, userId: string, nowMillis: number): IdentifyMessage {
+  return { type: 'identify', v: 1, id, deviceId, userId: userId.slice(0, MAX_USER_ID_LENGTH), ts: nowMillis };
+}
+
+/** Whether a JWT `sub` can be passed on (the schema caps it at 256 characters). */
+export function isUsableUserId(sub: unknown): sub is string {
+  return typeof sub === 'string' && sub.length > 0 && sub.length <= MAX_USER_ID_LENGTH;
+}

@@ -1,0 +1,62 @@
+/**
+ * Decides what a request is, before any identity work, with a reason code for the context and metrics.
+ * Order: skip paths (no identity work at all), privacy signals, bots, then untracked paths and
+ * non-GET methods (identified, no page view), else a tracked page view. A valid bearer token turns an
+ * identified or tracked request into `authenticated` later (it needs async verification).
+ */
+export type ReasonCode =
+  | 'tracked'
+  | 'untracked_path'
+  | 'not_page_view'
+  | 'skip_path'
+  | 'bot'
+  | 'privacy_signal'
+  | 'authenticated';
+
+export type Classification =
+  | { readonly kind: 'skip'; readonly reason: 'skip_path' }
+  | { readonly kind: 'refuse'; readonly reason: 'privacy_signal' | 'bot' }
+  | { readonly kind: 'identify'; readonly reason: 'untracked_path' | 'not_page_view' }
+  | { readonly kind: 'track'; readonly reason: 'tracked' };
+
+export interface ClassifiableRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly secGpc?: string;
+  readonly dnt?: string;
+  /** Whether the user agent is a bot; called only when needed (skip paths never pay for it). */
+  readonly isBot: () => boolean;
+}
+
+export interface ClassificationSettings {
+  readonly skipPrefixes: readonly string[];
+  readonly untrackedPrefixes: readonly string[];
+  readonly honorPrivacySignals: boolean;
+}
+
+export const SKIP: Classification = Object.freeze({ kind: 'skip', reason: 'skip_path' });
+const PRIVACY: Classification = Object.freeze({ kind: 'refuse', reason: 'privacy_signal' });
+const BOT: Classification = Object.freeze({ kind: 'refuse', reason: 'bot' });
+const UNTRACKED: Classification = Object.freeze({ kind: 'identify', reason: 'untracked_path' });
+const NOT_PAGE_VIEW: Classification = Object.freeze({ kind: 'identify', reason: 'not_page_view' });
+const TRACK: Classification = Object.freeze({ kind: 'track', reason: 'tracked' });
+
+export function hasPrefix(path: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
+  return false;
+}
+
+/** Whether the request carries `Sec-GPC: 1` or `DNT: 1`. */
+export function hasPrivacySignal(secGpc: string | undefined, dnt: string | undefined): boolean {
+  return secGpc?.trim() === '1' || dnt?.trim() === '1';
+}
+
+export function classifyRequest(request: ClassifiableRequest, settings: ClassificationSettings): Classification {
+  if (hasPrefix(request.path, settings.skipPrefixes)) return SKIP;
+  if (settings.honorPrivacySignals && hasPrivacySignal(request.secGpc, request.dnt)) return PRIVACY;
+  if (request.isBot()) return BOT;
+  if (hasPrefix(request.path, settings.untrackedPrefixes)) return UNTRACKED;
+  if (request.method !== 'GET') return NOT_PAGE_VIEW;
+  return TRACK;
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildIdentifyMessage,
+  buildPageViewMessage,
+  pathWithUtm,
+  referrerOf,
+  utmFromParameters,
+  utmFromQueryString,
+} from '../../lambdas/identity/queue-messages';
+import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { testId } from './test-keys';
+
+const DEVICE = { browser: 'chrome', os: 'windows', type: 'desktop' } as const;
+
+describe('queue messages', () => {
+  it('picks only the UTM parameters from a query string, decoded, first occurrence wins', () => {
+    expect(utmFromQueryString('q=secret&utm_source=news%20letter&utm_medium=email&utm_source=other&utm_x=1&token=abc')).toEqual({
+      utm_source: 'news letter',
+      utm_medium: 'email',
+    });
+    expect(utmFromQueryString('utm_campaign=a+b&utm_term=%E0%A4%A')).toEqual({ utm_campaign: 'a b' });
+    expect(utmFromQueryString('q=1')).toBeUndefined();
+    expect(utmFromQueryString('')).toBeUndefined();
+    expect(utmFromQueryString(undefined)).toBeUndefined();
+    expect(utmFromQueryString(`utm_source=${'x'.repeat(500)}`)?.utm_source).toHaveLength(200);
+  });
+
+  it('picks UTM parameters from REST multi-value parameters', () => {
+    expect(utmFromParameters({ utm_source: ['a', 'b'], q: ['x'], utm_term: [''] })).toEqual({ utm_source: 'a' });
+    expect(utmFromParameters(null)).toBeUndefined();
+  });
+
+  it('keeps only UTM parameters in the path, in a fixed order', () => {
+    expect(pathWithUtm('/p', { utm_medium: 'e mail', utm_source: 'n&l' })).toBe('/p?utm_source=n%26l&utm_medium=e%20mail');
+    expect(pathWithUtm('/p', undefined)).toBe('/p');
+    expect(pathWithUtm(`/${'a'.repeat(3000)}`, undefined)).toHaveLength(2048);
+  });
+
+  it('reduces the referrer to origin and path', () => {
+    expect(referrerOf('https://user:pw@www.google.com:8443/search?q=private#frag')).toEqual({
+      origin: 'https://www.google.com:8443',
+      path: '/search',
+    });
+    expect(referrerOf('android-app://com.google.android.gm/')).toBeUndefined();
+    expect(referrerOf('not a url')).toBeUndefined();
+    expect(referrerOf(undefined)).toBeUndefined();
+    expect(referrerOf(`https://${'a'.repeat(300)}.com/`)).toBeUndefined();
+  });
+
+  it('builds a page view that the consumer schema accepts', () => {
+    const message = buildPageViewMessage({
+      viewId: testId(3),
+      deviceId: testId(1),
+      sessionId: testId(2),
+      sessionStarted: true,
+      nowMillis: 1_764_428_400_123,
+      path: '/pricing',
+      utm: { utm_source: 'news' },
+      referer: 'https://example.org/blog/post?id=7',
+      device: DEVICE,
+    });
+    expect(message).toEqual({
+      type: 'page_view',
+      v: 1,
+      id: testId(3),
+      deviceId: testId(1),
+      sessionId: testId(2),
+      sessionStarted: true,
+      ts: 1_764_428_400_123,
+      path: '/pricing?utm_source=news',
+      referrer: { origin: 'https://example.org', path: '/blog/post' },
+      utm: { utm_source: 'news' },
+      device: DEVICE,
+    });
+    expect(parseQueueMessage(JSON.stringify(message))).toMatchObject({ ok: true });
+  });
+
+  it('omits absent referrer and utm, and still validates', () => {
+    const message = buildPageViewMessage({
+      viewId: testId(3),
+      deviceId: testId(1),
+      sessionId: testId(2),
+      sessionStarted: false,
+      nowMillis: 1,
+      path: 'no-leading-slash',
+      utm: undefined,
+      referer: undefined,
+      device: DEVICE,
+    });
+    expect(message).not.toHaveProperty('referrer');
+    expect(message).not.toHaveProperty('utm');
+    expect(message.path).toBe('/no-leading-slash');
+    expect(parseQueueMessage(JSON.stringify(message))).toMatchObject({ ok: true });
+  });
+
+  it('builds an identify message that the consumer schema accepts', () => {
+    const message = buildIdentifyMessage(testId(9), testId(1), 'auth0|user-42', 5);
+    expect(message).toEqual({ type: 'identify', v: 1, id: testId(9), deviceId: testId(1), userId: 'auth0|user-42', ts: 5 });
+    expect(parseQueueMessage(JSON.stringify(message))).toMatchObject({ ok: true });
+  });
+});
