@@ -28,6 +28,11 @@ export interface LocalDynamoDbOptions {
   dataDir?: string;
   /** How long to wait for the JVM to answer. */
   startTimeoutMs?: number;
+  /**
+   * Own process group: a terminal's Ctrl-C then reaches only the parent, which stops the JVM after the
+   * consumer's last writes instead of both dying at once. The JVM is still killed when the parent exits.
+   */
+  detached?: boolean;
 }
 
 /** Throws JavaMissingError with a clear message when no usable `java` is on PATH. */
@@ -49,7 +54,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const path = options.dataDir ? resolve(options.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
   // sharedDb: one database file whatever region or credentials a client uses.
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: options.detached ?? false });
+  if (options.detached) {
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+  }
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

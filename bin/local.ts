@@ -1,0 +1,83 @@
+/**
+ * `npm start [-- --fresh]`: the whole pipeline on this machine. One Ctrl-C stops it cleanly.
+ * Settings: environment variables (docs/readme-parts/local.md).
+ */
+import { readLocalSettings } from '../lib/local/local-settings';
+import { startLocalRuntime, type LocalRuntime } from '../lib/local/local-runtime';
+
+const USAGE = `Usage: npm start [-- --fresh]
+
+Runs the front door, the demo origin (unless ORIGIN_URL is set), SQS, DynamoDB Local, the authorizer
+and the consumer in one process tree. --fresh starts with an empty data folder (DATA_DIR).`;
+
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // The cause (port in use, Java missing, ...) usually says it best.
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  return cause && cause.name !== 'Error' ? cause.message : error.message;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const unknown = args.filter((arg) => arg !== '--fresh');
+  if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
+
+  let settings;
+  try {
+    settings = readLocalSettings();
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+
+  const line = (text: string) => process.stdout.write(`${text}\n`);
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime({
+      settings,
+      fresh: args.includes('--fresh'),
+      progress: (text) => line(`visitor-gate: ${text}`),
+      log: line,
+    });
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+
+  const { info } = runtime;
+  line(
+    `visitor-gate ready: front door ${info.frontDoorUrl} -> origin ${info.originUrl} | ` +
+      `SQS ${info.sqsEndpoint} (queue ${info.queueUrl}) | DynamoDB ${info.dynamoDbEndpoint} (table ${info.tableName}) | ` +
+      `data ${settings.dataDir} | Ctrl-C stops`,
+  );
+
+  let stoppingSince: number | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      // npm and tsx may relay the terminal's one Ctrl-C a second time; only a later one means "now".
+      if (Date.now() - stoppingSince < 1_500) return;
+      line(`visitor-gate: ${signal} again, exiting without waiting`);
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    line(`visitor-gate: ${signal}, stopping (finishing requests, draining the queue)...`);
+    runtime
+      .stop()
+      .then(() => {
+        line('visitor-gate: stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => fail(`stopping failed: ${errorMessage(error)}`));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => fail(errorMessage(error)));

@@ -1,0 +1,127 @@
+/**
+ * A tiny site to put behind the local front door when no ORIGIN_URL is given: a few linked pages, a
+ * static asset, an API endpoint, a redirect and a page that shows the identity the origin received.
+ * Every response says which identity headers it got (`x-demo-received-*`), so tests can see what the
+ * front door passed on without parsing HTML.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface DemoOrigin {
+  url: string;
+  port: number;
+  server: Server;
+}
+
+const PAGES: Record<string, { title: string; text: string }> = {
+  '/': { title: 'Home', text: 'Welcome to the visitor-gate demo site.' },
+  '/products': { title: 'Products', text: 'Things we pretend to sell.' },
+  '/pricing': { title: 'Pricing', text: 'Everything is free in the demo.' },
+  '/about': { title: 'About', text: 'A small site that shows what the front door passes to an origin.' },
+};
+
+const NAV_LINKS: Array<[string, string]> = [
+  ['/', 'Home'],
+  ['/products', 'Products'],
+  ['/pricing', 'Pricing'],
+  ['/about', 'About'],
+  ['/whoami', 'Who am I?'],
+];
+
+const STYLESHEET = 'body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}' +
+  'nav a{margin-right:1rem}code{background:#eee;padding:0 .25rem}\n';
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : (value ?? '');
+}
+
+function receivedIdentity(req: IncomingMessage) {
+  return {
+    deviceId: header(req, 'x-device-id'),
+    sessionId: header(req, 'x-session-id'),
+    userId: header(req, 'x-user-id'),
+  };
+}
+
+function page(req: IncomingMessage, title: string, body: string): string {
+  const nav = NAV_LINKS.map(([href, label]) => `<a href="${href}" id="nav-${label.toLowerCase().replace(/\W+/g, '')}">${label}</a>`).join('');
+  const { deviceId } = receivedIdentity(req);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - visitor-gate demo</title>
+<link rel="stylesheet" href="/static/site.css"></head>
+<body><nav>${nav}</nav><h1>${escapeHtml(title)}</h1>${body}
+<footer><p>Device id received by the origin: <code id="device-id">${escapeHtml(deviceId || '(none)')}</code></p></footer>
+</body></html>
+`;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://origin.local');
+  const identity = receivedIdentity(req);
+  res.setHeader('x-demo-received-device-id', identity.deviceId);
+  res.setHeader('x-demo-received-session-id', identity.sessionId);
+  res.setHeader('x-demo-received-user-id', identity.userId);
+
+  const known = PAGES[url.pathname];
+  if (known) {
+    send(res, 200, 'text/html; charset=utf-8', page(req, known.title, `<p>${escapeHtml(known.text)}</p>`));
+    return;
+  }
+  switch (url.pathname) {
+    case '/whoami': {
+      const rows = Object.entries(identity)
+        .map(([key, value]) => `<tr><th>${key}</th><td><code id="${key}">${escapeHtml(value || '(none)')}</code></td></tr>`)
+        .join('');
+      send(res, 200, 'text/html; charset=utf-8', page(req, 'Who am I?', `<table>${rows}</table>`));
+      return;
+    }
+    case '/static/site.css':
+      send(res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'cache-control': 'public, max-age=3600' });
+      return;
+    case '/api/whoami': {
+      // Echoes what the origin got, including the forwarding headers the front door adds.
+      const forwarded = {
+        forwardedFor: header(req, 'x-forwarded-for'),
+        forwardedProto: header(req, 'x-forwarded-proto'),
+        forwardedHost: header(req, 'x-forwarded-host'),
+        host: header(req, 'host'),
+      };
+      send(res, 200, 'application/json', JSON.stringify({ ...identity, ...forwarded, method: req.method }));
+      return;
+    }
+    case '/go-home':
+      send(res, 302, 'text/plain', 'Found', { location: '/' });
+      return;
+    case '/api/echo': {
+      // Streams the request body back, to show bodies pass through unchanged.
+      res.writeHead(200, { 'content-type': header(req, 'content-type') || 'application/octet-stream' });
+      req.pipe(res);
+      return;
+    }
+    default:
+      send(res, 404, 'text/html; charset=utf-8', page(req, 'Not found', `<p>No page at ${escapeHtml(url.pathname)}.</p>`));
+  }
+}
+
+export async function startDemoOrigin(port: number): Promise<DemoOrigin> {
+  const server = createServer(handle);
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, server };
+}

@@ -1,0 +1,255 @@
+/**
+ * The local front door: an HTTP server that does what the deployed HTTP API does. Skip prefixes go
+ * straight to the origin; every other request first runs the authorizer on a payload-2.0 event, then is
+ * proxied with `x-device-id`/`x-session-id`/`x-user-id` overwritten from the authorizer's context, and
+ * the authorizer's `setCookie` is appended to the origin's response. Bodies are streamed both ways.
+ */
+import { request as httpRequest, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { buildAuthorizerEvent, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+
+/** What the authorizer returned (simple response), or why it did not. */
+export type AuthorizerOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'answered'; isAuthorized: boolean; context: Record<string, unknown> }
+  | { kind: 'failed'; error: unknown };
+
+export interface FrontDoorRequestLog {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  authorizer: AuthorizerOutcome;
+}
+
+export interface FrontDoorOptions {
+  /** 0: a free port. */
+  port: number;
+  originUrl: string;
+  skipPrefixes: readonly string[];
+  authorize(event: HttpApiAuthorizerEvent): Promise<unknown>;
+  /** One call per finished request (an access log line). */
+  onRequest?(entry: FrontDoorRequestLog): void;
+  /** How long to wait for the authorizer before proxying without identity (API Gateway allows 10 s). */
+  authorizerTimeoutMs?: number;
+  /** How long to wait for the origin (API Gateway HTTP APIs allow 30 s). */
+  integrationTimeoutMs?: number;
+}
+
+export interface FrontDoor {
+  url: string;
+  port: number;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** Set from the authorizer's context only; whatever a client sends under these names is removed. */
+export const IDENTITY_HEADERS = { deviceId: 'x-device-id', sessionId: 'x-session-id', userId: 'x-user-id' } as const;
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function errorBody(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sourceIpOf(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '127.0.0.1';
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Reads a simple response (`{ isAuthorized, context }`) defensively: it comes from someone else's code. */
+function simpleResponse(result: unknown): AuthorizerOutcome {
+  if (typeof result !== 'object' || result === null || !('isAuthorized' in result)) {
+    return { kind: 'failed', error: new Error('The authorizer did not return a simple response { isAuthorized }') };
+  }
+  const context = 'context' in result && typeof result.context === 'object' && result.context !== null ? result.context : {};
+  return { kind: 'answered', isAuthorized: result.isAuthorized === true, context: context as Record<string, unknown> };
+}
+
+function contextText(context: Record<string, unknown>, key: string): string | undefined {
+  const value = context[key];
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+export function isSkipped(path: string, skipPrefixes: readonly string[]): boolean {
+  return skipPrefixes.some((prefix) => path.startsWith(prefix));
+}
+
+export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
+  const origin = new URL(options.originUrl);
+  const originBasePath = origin.pathname.replace(/\/$/, '');
+  const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
+  const authorizerTimeoutMs = options.authorizerTimeoutMs ?? 10_000;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
+  let localPort = options.port;
+
+  async function runAuthorizer(req: IncomingMessage, now: Date) {
+    const built = buildAuthorizerEvent(
+      {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        httpVersion: req.httpVersion,
+        sourceIp: sourceIpOf(req),
+        protocol: 'http',
+        localPort,
+      },
+      now,
+    );
+    try {
+      const result = await withTimeout(options.authorize(built.event), authorizerTimeoutMs, 'The authorizer');
+      return { outcome: simpleResponse(result), traceId: built.traceId };
+    } catch (error) {
+      return { outcome: { kind: 'failed', error } as AuthorizerOutcome, traceId: built.traceId };
+    }
+  }
+
+  function originHeaders(req: IncomingMessage, outcome: AuthorizerOutcome, traceId: string | undefined): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name) || name === 'host') continue;
+      headers[name] = value;
+    }
+    const clientIp = sourceIpOf(req);
+    const forwardedFor = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)}, ${clientIp}` : clientIp;
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-port'] = String(localPort);
+    headers['x-forwarded-host'] = req.headers.host ?? `localhost:${localPort}`;
+    headers['x-amzn-trace-id'] = traceId ?? newTraceId(new Date());
+    headers.host = origin.host;
+    if (outcome.kind !== 'skipped') {
+      // Overwrite, never append: a client must not be able to pass its own identity to the origin.
+      for (const header of Object.values(IDENTITY_HEADERS)) delete headers[header];
+      if (outcome.kind === 'answered') {
+        for (const [key, header] of Object.entries(IDENTITY_HEADERS)) {
+          const value = contextText(outcome.context, key);
+          if (value !== undefined) headers[header] = value;
+        }
+      }
+    }
+    return headers;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const target = req.url ?? '/';
+    const path = target.split('?')[0] ?? '/';
+    let outcome: AuthorizerOutcome = { kind: 'skipped' };
+    let traceId: string | undefined;
+    res.once('finish', () =>
+      options.onRequest?.({
+        method: req.method ?? 'GET',
+        path,
+        status: res.statusCode,
+        durationMs: performance.now() - started,
+        authorizer: outcome,
+      }),
+    );
+
+    if (!isSkipped(path, options.skipPrefixes)) {
+      ({ outcome, traceId } = await runAuthorizer(req, new Date()));
+      // A simple response of isAuthorized=false is a 403 at API Gateway; ours always allows.
+      if (outcome.kind === 'answered' && !outcome.isAuthorized) {
+        req.resume();
+        errorBody(res, 403, 'Forbidden');
+        return;
+      }
+    }
+    const setCookie = outcome.kind === 'answered' ? contextText(outcome.context, 'setCookie') : undefined;
+
+    const upstream = send(
+      {
+        protocol: origin.protocol,
+        hostname: origin.hostname,
+        port: origin.port || undefined,
+        method: req.method,
+        path: `${originBasePath}${target}`,
+        headers: originHeaders(req, outcome, traceId),
+        timeout: integrationTimeoutMs,
+      },
+      (upstreamRes) => {
+        const headers: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(upstreamRes.headers)) {
+          if (value === undefined || HOP_BY_HOP.has(name)) continue;
+          headers[name] = value;
+        }
+        if (setCookie) {
+          const existing = upstreamRes.headers['set-cookie'] ?? [];
+          headers['set-cookie'] = [...existing, setCookie];
+        }
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
+        upstreamRes.pipe(res);
+        upstreamRes.once('error', () => res.destroy());
+      },
+    );
+    upstream.once('timeout', () => upstream.destroy(new Error('integration timeout')));
+    upstream.once('error', (error) => {
+      // API Gateway's answers when the integration times out or cannot be reached.
+      if (error.message === 'integration timeout') errorBody(res, 504, 'Gateway Timeout');
+      else errorBody(res, 503, 'Service Unavailable');
+    });
+    req.pipe(upstream);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => errorBody(res, 500, 'Internal Server Error'));
+  });
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  localPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${localPort}`,
+    port: localPort,
+    server,
+    stop: () => closeServer(server),
+  };
+}
+
+/** Stops accepting, lets requests in progress finish (briefly), then drops keep-alive sockets. */
+export function closeServer(server: Server, graceMs = 3_000): Promise<void> {
+  return new Promise((resolveClose) => {
+    if (!server.listening) {
+      resolveClose();
+      return;
+    }
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolveClose();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * SDK clients and environment for the local servers.
+ *
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/<account>/<name>` and only knows them by that
+ * exact URL, and the SQS client sends each request to its QueueUrl's host. Not every resolver maps
+ * `*.localhost` to loopback (glibc does not), so the local runtime makes this process follow RFC 6761
+ * for `.localhost` names; the real handlers then work with the standard AWS_ENDPOINT_URL_SQS variable.
+ * Our own clients (CLIs, poller) connect to 127.0.0.1 directly and need no DNS at all.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { interceptLocalhostDns } from 'fauxqs';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
+
+let dnsIntercepted = false;
+
+/** Resolves `*.localhost` to 127.0.0.1 in this process (idempotent). */
+export function resolveLocalhostSubdomains(): void {
+  if (dnsIntercepted) return;
+  interceptLocalhostDns('localhost');
+  dnsIntercepted = true;
+}
+
+/** `http://sqs.us-east-1.localhost:9324/000000000000/q` -> `http://127.0.0.1:9324`. */
+export function loopbackEndpointOf(queueUrl: string): string {
+  const url = new URL(queueUrl);
+  return `${url.protocol}//127.0.0.1:${url.port}`;
+}
+
+export function localSqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    // The queue URL's host is only a name; send everything to the endpoint itself.
+    useQueueUrlAsEndpoint: false,
+    maxAttempts: 3,
+  });
+}
+
+export function localDocumentClient(endpoint: string): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export interface HandlerEnvironment {
+  queueUrl: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+  signingKeys: string | undefined;
+}
+
+/**
+ * Sets what the handlers read at cold start. Values the user already set win, except the endpoints,
+ * queue and table, which must point at the servers this runtime started.
+ */
+export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_REGION = LOCAL_REGION;
+  env.AWS_DEFAULT_REGION = LOCAL_REGION;
+  env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+  env.AWS_ENDPOINT_URL_SQS = new URL(settings.queueUrl).origin;
+  env.AWS_ENDPOINT_URL_DYNAMODB = settings.dynamoDbEndpoint;
+  env.QUEUE_URL = settings.queueUrl;
+  env.TABLE_NAME = settings.tableName;
+  if (!env.SIGNING_KEYS && !env.SIGNING_KEYS_SECRET_ARN && settings.signingKeys) env.SIGNING_KEYS = settings.signingKeys;
+  env.POWERTOOLS_SERVICE_NAME ??= 'visitor-gate';
+  env.POWERTOOLS_METRICS_NAMESPACE ??= 'VisitorGate';
+  // Metrics are CloudWatch EMF lines on stdout; locally they would drown the access log.
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+}

@@ -1,0 +1,232 @@
+/**
+ * `npm start` as a function: SQS (fauxqs) with the stack's queue and dead-letter queue, DynamoDB Local
+ * with the stack's table, the real authorizer behind a local front door, the real consumer behind a
+ * local event source mapping, and a demo origin unless one is given. `stop()` undoes it in order.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { startDemoOrigin, type DemoOrigin } from './demo-origin';
+import { assertJavaAvailable, startLocalDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
+import { assertPortFree } from './free-port';
+import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from './front-door';
+import type { HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+import { applyHandlerEnvironment, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './local-aws-clients';
+import { loadLocalLambda } from './local-lambda';
+import type { LocalSettings } from './local-settings';
+import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './local-signing-keys';
+import { createLocalTable } from './local-table';
+import { pendingMessagesPath, queueBodies, readPendingMessages, sendBodies, writePendingMessages } from './pending-messages';
+import { startQueuePoller, type QueuePoller } from './queue-poller';
+import { removeRuntimeInfo, writeRuntimeInfo, type RuntimeInfo } from './runtime-file';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from './sqs-server';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const AUTHORIZER_MODULE = join(REPO_ROOT, 'lambdas/authorizer/handler.ts');
+export const AGGREGATOR_MODULE = join(REPO_ROOT, 'lambdas/aggregator/handler.ts');
+/** The stack's authorizer timeout; API Gateway itself gives up after 10 s. */
+const AUTHORIZER_TIMEOUT_MS = 5_000;
+
+export class LocalStartError extends Error {
+  override name = 'LocalStartError';
+}
+
+export interface LocalRuntimeOptions {
+  settings: LocalSettings;
+  /** Start from an empty data folder (`npm start -- --fresh`). */
+  fresh?: boolean;
+  /** Progress while slow parts start. */
+  progress?(line: string): void;
+  /** Everything else worth a line: access log, consumer batches, errors. */
+  log?(line: string): void;
+  /** Other handler modules (absolute paths), e.g. a failing consumer in a test. */
+  handlerModules?: { authorizer?: string; aggregator?: string };
+}
+
+export interface LocalRuntime {
+  info: RuntimeInfo;
+  stop(): Promise<void>;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function accessLine(entry: FrontDoorRequestLog): string {
+  const outcome = entry.authorizer;
+  let identity: string;
+  if (outcome.kind === 'skipped') identity = 'skip route, no authorizer';
+  else if (outcome.kind === 'failed') identity = `authorizer failed (${describeError(outcome.error)}), proxied without identity`;
+  else {
+    const flags = [outcome.context.reason, outcome.context.isNewDevice === true ? 'new device' : undefined, outcome.context.isNewSession === true ? 'new session' : undefined];
+    identity = flags.filter((flag) => typeof flag === 'string').join(', ');
+  }
+  return `front door  ${entry.method} ${entry.path} -> ${entry.status} (${identity}) ${entry.durationMs.toFixed(1)} ms`;
+}
+
+/** Removes what makes the data folder non-empty; `runtime.json` of a running instance is checked by the caller. */
+function wipeDataFolder(dataDir: string): void {
+  for (const entry of ['dynamodb', SIGNING_KEYS_FILE, 'pending-messages.json']) {
+    rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
+}
+
+/** Waits (bounded) until no message is waiting to be received; batches in progress are the poller's. */
+async function waitUntilDrained(sqs: LocalSqsServer, queueName: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const waiting = () => {
+    const messages = sqs.server.inspectQueue(queueName)?.messages;
+    return messages ? messages.ready.length + messages.delayed.length : 0;
+  };
+  while (Date.now() < deadline && waiting() > 0) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const { settings } = options;
+  const progress = options.progress ?? (() => undefined);
+  const log = options.log ?? (() => undefined);
+
+  // Fail before starting anything: a clear message beats a half-started runtime.
+  assertJavaAvailable();
+  const ports: Array<[number, string]> = [
+    [settings.port, 'front door, PORT'],
+    [settings.sqsPort, 'SQS, SQS_PORT'],
+    [settings.dynamoDbPort, 'DynamoDB Local, DYNAMODB_PORT'],
+  ];
+  if (!settings.originUrl) ports.push([settings.demoOriginPort, 'demo origin, DEMO_ORIGIN_PORT']);
+  for (const [port, what] of ports) if (port !== 0) await assertPortFree(port, what);
+
+  mkdirSync(settings.dataDir, { recursive: true });
+  if (options.fresh) wipeDataFolder(settings.dataDir);
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`shutdown: ${describeError(error)}`);
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    resolveLocalhostSubdomains();
+    progress('starting SQS (fauxqs)...');
+    const sqs = await startLocalSqs(settings.sqsPort);
+    cleanups.push(() => sqs.stop());
+    const queues = sqs.createQueues({
+      name: settings.queueName,
+      deadLetterName: settings.deadLetterQueueName,
+      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.maxReceiveCount,
+    });
+    const sqsClient = localSqsClient(loopbackEndpointOf(queues.queueUrl));
+    cleanups.push(async () => sqsClient.destroy());
+
+    progress('starting DynamoDB Local (a Java process; this takes a few seconds)...');
+    const dynamo: LocalDynamoDbServer = await startLocalDynamoDb({
+      port: settings.dynamoDbPort,
+      dataDir: join(settings.dataDir, 'dynamodb'),
+      detached: true,
+    });
+    cleanups.push(() => dynamo.stop());
+    const tableClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await createLocalTable(tableClient, settings.tableName);
+    tableClient.destroy();
+
+    applyHandlerEnvironment({
+      queueUrl: queues.queueUrl,
+      tableName: settings.tableName,
+      dynamoDbEndpoint: dynamo.endpoint,
+      signingKeys: loadOrCreateLocalKeyRing(settings.dataDir),
+    });
+
+    const pendingPath = pendingMessagesPath(settings.dataDir);
+    const pending = readPendingMessages(pendingPath);
+    if (pending.queue.length + pending.deadLetter.length > 0) {
+      await sendBodies(sqsClient, queues.queueUrl, pending.queue);
+      await sendBodies(sqsClient, queues.deadLetterQueueUrl, pending.deadLetter);
+      writePendingMessages(pendingPath, { queue: [], deadLetter: [] });
+      progress(`re-queued ${pending.queue.length} message(s) saved at the last stop (+${pending.deadLetter.length} dead letters)`);
+    }
+    // Saved before the servers stop (cleanups run in reverse).
+    cleanups.push(async () => {
+      writePendingMessages(pendingPath, {
+        queue: queueBodies(sqs, settings.queueName),
+        deadLetter: queueBodies(sqs, settings.deadLetterQueueName),
+      });
+    });
+
+    progress('loading the authorizer and consumer handlers...');
+    const authorizer = await loadLocalLambda<HttpApiAuthorizerEvent, unknown>(
+      options.handlerModules?.authorizer ?? AUTHORIZER_MODULE,
+      'visitor-gate-authorizer',
+      AUTHORIZER_TIMEOUT_MS,
+    );
+    const aggregator = await loadLocalLambda<SQSEvent, unknown>(
+      options.handlerModules?.aggregator ?? AGGREGATOR_MODULE,
+      'visitor-gate-aggregator',
+      settings.consumerTimeoutSeconds * 1000,
+    );
+
+    let originUrl = settings.originUrl;
+    if (!originUrl) {
+      const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort);
+      cleanups.push(() => closeServer(demo.server, 500));
+      originUrl = demo.url;
+    }
+
+    const poller: QueuePoller = startQueuePoller({
+      sqs: sqsClient,
+      queueUrl: queues.queueUrl,
+      queue: { queueArn: queues.queueArn, region: LOCAL_REGION },
+      batchSize: settings.batchSize,
+      batchWindowSeconds: settings.batchWindowSeconds,
+      handlerTimeoutSeconds: settings.consumerTimeoutSeconds,
+      invoke: (event) => aggregator.invoke(event),
+      onBatch: ({ size, failed, error }) =>
+        log(
+          `consumer    batch of ${size}: ${size - failed} done, ${failed} failed` +
+            (error ? ` (${describeError(error)}; retried after the visibility timeout)` : ''),
+        ),
+      onError: (error) => log(`consumer    ${describeError(error)}`),
+    });
+    cleanups.push(() => poller.stop());
+    // Runs before the poller stops: let the consumer finish what the last requests sent.
+    cleanups.push(() => waitUntilDrained(sqs, settings.queueName, (settings.batchWindowSeconds + 5) * 1000));
+
+    const frontDoor: FrontDoor = await startFrontDoor({
+      port: settings.port,
+      originUrl,
+      skipPrefixes: settings.skipPrefixes,
+      authorizerTimeoutMs: AUTHORIZER_TIMEOUT_MS,
+      authorize: (event) => authorizer.invoke(event),
+      onRequest: (entry) => log(accessLine(entry)),
+    });
+    cleanups.push(() => frontDoor.stop());
+
+    const info: RuntimeInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      frontDoorUrl: frontDoor.url,
+      originUrl,
+      sqsEndpoint: sqs.endpoint,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      dynamoDbEndpoint: dynamo.endpoint,
+      tableName: settings.tableName,
+    };
+    writeRuntimeInfo(settings.dataDir, info);
+    cleanups.push(async () => removeRuntimeInfo(settings.dataDir));
+
+    return { info, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error instanceof LocalStartError ? error : new LocalStartError(describeError(error), { cause: error });
+  }
+}
