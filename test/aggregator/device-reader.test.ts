@@ -1,0 +1,93 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS, deviceExpiresAtSeconds, expiresAtSeconds } from '../../lambdas/aggregation/retention';
+import { newSession } from '../../lambdas/aggregation/session-merge';
+import { getDevice, listRecentDevices } from '../../lambdas/aggregator/device-reader';
+import { deviceToItem, sessionToItem } from '../../lambdas/aggregator/table-items';
+import { TABLE_KEYS } from '../../lambdas/shared/table-layout';
+import { createLocalTable } from '../../lib/local/local-table';
+import { opaqueId } from '../support/queue-messages';
+import { startDynamo, type LocalDynamo } from '../support/local-aws';
+
+const TABLE = 'reader-test';
+const RETENTION = 30;
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await createLocalTable(dynamo.client, TABLE);
+});
+afterAll(async () => dynamo?.stop());
+
+const device = { browser: 'safari', os: 'ios', type: 'mobile' as const };
+function storedSession(deviceId: string, start: number, views: number) {
+  const sessionId = opaqueId();
+  return newSession(
+    deviceId,
+    sessionId,
+    Array.from({ length: views }, (_, index) => ({ id: opaqueId(), ts: start + index * 60_000, path: `/p${index}`, sessionStarted: index === 0, device })),
+    RETENTION,
+  );
+}
+
+describe('createLocalTable', () => {
+  it('creates the table with the stack keys and TTL, and is idempotent', async () => {
+    await createLocalTable(dynamo.client, TABLE);
+    await Promise.all([createLocalTable(dynamo.client, 'twice-at-once'), createLocalTable(dynamo.client, 'twice-at-once')]);
+    const table = await dynamo.client.send(new DescribeTableCommand({ TableName: TABLE }));
+    expect(table.Table?.KeySchema).toEqual([
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const ttl = await dynamo.client.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
+  });
+});
+
+describe('getDevice and listRecentDevices', () => {
+  const now = Date.UTC(2026, 10, 20);
+  const deviceId = opaqueId();
+  const expired = storedSession(deviceId, now - 45 * DAY_MS, 3);
+  const older = storedSession(deviceId, now - 10 * DAY_MS, 2);
+  const newer = storedSession(deviceId, now - 2 * DAY_MS, 4);
+
+  beforeAll(async () => {
+    const put = (Item: Record<string, unknown>) => dynamo.documentClient.send(new PutCommand({ TableName: TABLE, Item }));
+    await put(deviceToItem({ deviceId, firstSeen: expired.start, lastSessionStart: newer.start, userId: 'u-9', userLinkedAt: now - DAY_MS, version: 3, expiresAt: deviceExpiresAtSeconds(newer.start, RETENTION) }));
+    for (const session of [expired, older, newer]) await put(sessionToItem(session));
+    const other = storedSession(opaqueId(), now - 5 * DAY_MS, 1);
+    await put(sessionToItem(other));
+  });
+
+  it('returns the live sessions newest first, with totals over them, ignoring expired-but-undeleted items', async () => {
+    expect(expired.expiresAt).toBeLessThan(now / 1000);
+    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, now, consistentRead: true });
+    expect(record?.sessions.map((session) => session.sessionId)).toEqual([newer.sessionId, older.sessionId]);
+    expect(record?.device).toEqual({
+      deviceId,
+      firstSeen: expired.start,
+      lastSeen: newer.lastActivity,
+      pageViews: 6,
+      sessionCount: 2,
+      lastPath: '/p3',
+      userId: 'u-9',
+    });
+    expect(record?.sessions[0]).toMatchObject({ entryPath: '/p0', exitPath: '/p3', pageViews: 4, device });
+  });
+
+  it('treats a device whose items all expired as unknown, and an unknown device as undefined', async () => {
+    const later = (newer.expiresAt + 1) * 1000;
+    expect(newer.expiresAt).toBe(expiresAtSeconds(newer.lastActivity, RETENTION));
+    expect(await getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, now: later + 3 * DAY_MS })).toBeUndefined();
+    expect(await getDevice(opaqueId(), { client: dynamo.documentClient, tableName: TABLE, now })).toBeUndefined();
+  });
+
+  it('lists devices by latest activity', async () => {
+    const recent = await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 5, now });
+    expect(recent.map((record) => record.device.deviceId)[0]).toBe(deviceId);
+    expect(recent).toHaveLength(2);
+    expect(await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 1, now })).toHaveLength(1);
+  });
+});

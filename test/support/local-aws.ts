@@ -1,0 +1,122 @@
+/**
+ * Real local AWS servers for integration tests and benchmarks: DynamoDB Local (a JVM, ~2.5 s to start:
+ * start it once per test file in `beforeAll`) and fauxqs, with clients pointed at them, plus the
+ * Lambda-shaped SQS event the event source mapping would deliver for received messages.
+ */
+import { createHash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../../lib/local/dynamodb-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../../lib/local/sqs-server';
+
+export interface LocalDynamo {
+  server: LocalDynamoDbServer;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  stop(): Promise<void>;
+}
+
+/** A DynamoDB client for a local endpoint; few retries so a stopped server fails fast. */
+export function localDynamoClient(endpoint: string, maxAttempts = 2): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts });
+}
+
+export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export async function startDynamo(options: LocalDynamoDbOptions = {}): Promise<LocalDynamo> {
+  const server = await startLocalDynamoDb(options);
+  const client = localDynamoClient(server.endpoint);
+  return {
+    server,
+    client,
+    documentClient: documentClientFor(client),
+    async stop() {
+      client.destroy();
+      await server.stop();
+    },
+  };
+}
+
+export interface LocalQueue {
+  server: LocalSqsServer;
+  client: SQSClient;
+  queues: LocalQueues;
+  /** Sends bodies (in chunks of 10, SQS's batch limit). */
+  send(bodies: readonly string[]): Promise<void>;
+  /** Receives up to `max` messages (10 per call) until the queue answers empty. */
+  receive(max: number): Promise<Message[]>;
+  stop(): Promise<void>;
+}
+
+export async function startQueue(name = 'page-views'): Promise<LocalQueue> {
+  const server = await startLocalSqs();
+  const queues = server.createQueues({ name, deadLetterName: `${name}-dlq`, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+  const client = new SQSClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return {
+    server,
+    client,
+    queues,
+    async send(bodies) {
+      for (let index = 0; index < bodies.length; index += 10) {
+        const chunk = bodies.slice(index, index + 10);
+        const result = await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queues.queueUrl,
+            Entries: chunk.map((body, offset) => ({ Id: String(offset), MessageBody: body })),
+          }),
+        );
+        if (result.Failed?.length) throw new Error(`SQS refused ${result.Failed.length} messages`);
+      }
+    },
+    async receive(max) {
+      const messages: Message[] = [];
+      while (messages.length < max) {
+        const page = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queues.queueUrl,
+            MaxNumberOfMessages: Math.min(10, max - messages.length),
+            MessageSystemAttributeNames: ['All'],
+            WaitTimeSeconds: 0,
+          }),
+        );
+        if (!page.Messages?.length) break;
+        messages.push(...page.Messages);
+      }
+      return messages;
+    },
+    async stop() {
+      client.destroy();
+      await server.stop();
+    },
+  };
+}
+
+/** One record as Lambda's SQS event source mapping shapes it (see the sqs-event.json fixture). */
+export function toSqsRecord(message: Message, queueArn: string, region = LOCAL_REGION): SQSRecord {
+  const body = message.Body ?? '';
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body,
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+export function toSqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
+  return { Records: messages.map((message) => toSqsRecord(message, queueArn)) };
+}
