@@ -63,12 +63,18 @@ export function pathWithUtm(path: string, utm: Utm | undefined): string {
   return full.length > MAX_PATH_LENGTH ? full.slice(0, MAX_PATH_LENGTH) : full;
 }
 
-/** Reduces a Referer header to origin and path (no query, no fragment, no credentials); undefined if unusable. */
+const IP_LITERAL_HOST = /^\d{1,3}(?:\.\d{1,3}){3}$|^\[/;
+
+/**
+ * Reduces a Referer header to origin and path (no query, no fragment, no credentials); undefined if
+ * unusable. Referrers whose host is an IP address are dropped: such a host says nothing about the
+ * referring site and may be an address tied to the visitor (a router page, a private network).
+ */
 export function referrerOf(referer: string | undefined): PageViewMessage['referrer'] {
   if (referer === undefined || referer === '' || referer.length > MAX_REFERER_HEADER_LENGTH) return undefined;
   const url = URL.parse(referer);
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
-  if (url.origin.length > MAX_REFERRER_ORIGIN_LENGTH) return undefined;
+  if (url.origin.length > MAX_REFERRER_ORIGIN_LENGTH || IP_LITERAL_HOST.test(url.hostname)) return undefined;
   return { origin: url.origin, path: url.pathname.slice(0, MAX_REFERRER_PATH_LENGTH) };
 }
 

@@ -45,6 +45,9 @@ describe('queue messages', () => {
     expect(referrerOf('not a url')).toBeUndefined();
     expect(referrerOf(undefined)).toBeUndefined();
     expect(referrerOf(`https://${'a'.repeat(300)}.com/`)).toBeUndefined();
+    expect(referrerOf('http://192.168.1.1/admin')).toBeUndefined();
+    expect(referrerOf('http://[2001:db8::1]:8080/x')).toBeUndefined();
+    expect(referrerOf('https://1.example.com/')).toEqual({ origin: 'https://1.example.com', path: '/' });
   });
 
   it('builds a page view that the consumer schema accepts', () => {

@@ -1,0 +1,252 @@
+/**
+ * The identity authorizer: a thin adapter over the identity domain. For every request it returns
+ * "allow" with a flat context (deviceId, sessionId, isNewDevice, isNewSession, tracked, reason,
+ * userId when authenticated, setCookie always) and, for a tracked page view, sends one message to SQS.
+ *
+ * It never throws and never answers 500: an unexpected error still allows, with a context that touches
+ * no cookie, and is logged and counted. The one exception is misconfiguration, which fails the cold
+ * start with a clear message. Dependencies are built from the environment on the first invocation
+ * (`handler`), or injected (`createAuthorizerHandler`) by tests, the benchmark and the local runtime.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createSetCookieBuilder, type SetCookieBuilder } from '../identity/cookie-attributes';
+import { createRandomIdSource, type IdSource } from '../identity/id-source';
+import { resolveIdentity, type IdentitySettings } from '../identity/identity-resolution';
+import { parseKeyRing, type KeyRing } from '../identity/key-ring';
+import { buildIdentifyMessage, buildPageViewMessage, isUsableUserId } from '../identity/queue-messages';
+import { classifyRequest, type ClassificationSettings, type ReasonCode } from '../identity/request-classification';
+import { findCookieValues } from '../identity/request-cookies';
+import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
+import type { QueueMessage } from '../shared/page-view-message';
+import { allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse } from './authorizer-event';
+import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
+import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
+import { SecretLoadError } from './errors';
+import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier';
+import { SqsPageViewPublisher, type PageViewPublisher } from './page-view-publisher';
+import { createSecretsManagerReader, type SecretReader } from './secret-loader';
+import { createAuthorizerLogger } from './authorizer-logger';
+
+/** The marker `npm run replay` looks for in logs to re-send messages that could not be published. */
+export const REPLAY_MARKER = 'visitor-gate.unpublished-message';
+/** At most this many device cookie values are verified per request (each costs an HMAC). */
+const MAX_COOKIE_CANDIDATES = 4;
+
+export type AuthorizerLogger = Pick<Logger, 'warn' | 'error'>;
+
+export interface AuthorizerDeps {
+  readonly config: AuthorizerConfig;
+  readonly keyRing: KeyRing;
+  readonly publisher: PageViewPublisher;
+  readonly logger: AuthorizerLogger;
+  readonly metrics: AuthorizerMetrics;
+  /** Present only when JWT verification is configured. */
+  readonly jwtVerifier?: JwtVerifier;
+  /** Epoch milliseconds. */
+  readonly clock?: () => number;
+  readonly newId?: IdSource;
+  readonly userAgentProfiler?: UserAgentProfiler;
+}
+
+export type AuthorizerHandler = (event: unknown) => Promise<AuthorizerResponse>;
+
+interface Outcome {
+  readonly context: AuthorizerContext;
+  readonly principalId: string;
+  readonly message?: QueueMessage;
+}
+
+export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler {
+  const { config, keyRing, publisher, logger, metrics, jwtVerifier } = deps;
+  const clock = deps.clock ?? Date.now;
+  const newId = deps.newId ?? createRandomIdSource();
+  const profileUserAgent = deps.userAgentProfiler ?? createUserAgentProfiler();
+  const cookies: SetCookieBuilder = createSetCookieBuilder({ name: config.cookieName, domain: config.cookieDomain });
+  const classification: ClassificationSettings = {
+    skipPrefixes: config.skipPrefixes,
+    untrackedPrefixes: config.untrackedPrefixes,
+    honorPrivacySignals: config.honorPrivacySignals,
+  };
+  const identity: IdentitySettings = {
+    keyRing,
+    maxAgeSeconds: config.cookieMaxAgeSeconds,
+    renewal: config.cookieRenewal,
+    session: { timeoutSeconds: config.sessionTimeoutSeconds, maxSeconds: config.sessionMaxSeconds },
+  };
+
+  const noIdentity = (reason: ReasonCode | 'error', setCookie: string): AuthorizerContext => ({
+    deviceId: '',
+    sessionId: '',
+    isNewDevice: false,
+    isNewSession: false,
+    tracked: false,
+    reason,
+    setCookie,
+  });
+
+  async function resolve(event: unknown, invocation: InvocationMetrics): Promise<Outcome> {
+    const request = readRequest(event);
+    let profile: ReturnType<UserAgentProfiler> | undefined;
+    const userAgent = () => (profile ??= profileUserAgent(request.userAgent));
+    const classified = classifyRequest(
+      { method: request.method, path: request.path, secGpc: request.secGpc, dnt: request.dnt, isBot: () => userAgent().isBot },
+      classification,
+    );
+    if (classified.kind === 'skip') {
+      invocation.countSkipped(classified.reason);
+      return { context: noIdentity(classified.reason, cookies.noChange), principalId: 'anonymous' };
+    }
+    if (classified.kind === 'refuse') {
+      // No cookie, no identifier; and a cookie set earlier is deleted.
+      invocation.countSkipped(classified.reason);
+      return { context: noIdentity(classified.reason, cookies.deletion), principalId: 'anonymous' };
+    }
+
+    let userId: string | undefined;
+    if (jwtVerifier !== undefined) {
+      const token = bearerToken(request.authorization);
+      const user = token === undefined ? undefined : await jwtVerifier.verify(token);
+      if (user !== undefined && isUsableUserId(user.sub)) userId = user.sub;
+    }
+    const reason: ReasonCode = userId !== undefined ? 'authenticated' : classified.reason;
+    const track = reason === 'tracked';
+    const nowMillis = clock();
+    const resolution = resolveIdentity(
+      { cookieValues: findCookieValues(request.cookieSources, config.cookieName, MAX_COOKIE_CANDIDATES), track, userId, nowMillis },
+      identity,
+      newId,
+    );
+
+    if (resolution.rejectedCookie !== undefined) invocation.count('InvalidCookies');
+    if (resolution.isNewDevice) invocation.count('NewDevices');
+    if (resolution.isNewSession) invocation.count('NewSessions');
+    if (track) invocation.count('TrackedPageViews');
+    else invocation.countSkipped(reason);
+
+    let message: QueueMessage | undefined;
+    if (track) {
+      message = buildPageViewMessage({
+        viewId: newId(),
+        deviceId: resolution.deviceId,
+        sessionId: resolution.sessionId,
+        sessionStarted: resolution.isNewSession,
+        nowMillis,
+        path: request.path,
+        utm: request.utm,
+        referer: request.referer,
+        device: userAgent().device,
+      });
+    } else if (resolution.linkUser && userId !== undefined) {
+      message = buildIdentifyMessage(newId(), resolution.deviceId, userId, nowMillis);
+    }
+
+    const context: AuthorizerContext = {
+      deviceId: resolution.deviceId,
+      sessionId: resolution.sessionId,
+      isNewDevice: resolution.isNewDevice,
+      isNewSession: resolution.isNewSession,
+      tracked: track,
+      reason,
+      setCookie: cookies.set(resolution.cookieValue, resolution.cookieMaxAgeSeconds),
+    };
+    if (userId !== undefined) context.userId = userId;
+    return { context, principalId: resolution.deviceId, message };
+  }
+
+  async function publish(message: QueueMessage, invocation: InvocationMetrics): Promise<void> {
+    try {
+      await publisher.publish(message);
+    } catch (error) {
+      // The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id).
+      invocation.count('PublishFailures');
+      logger.error('Queue message not published; replay it with `npm run replay`', {
+        replayMarker: REPLAY_MARKER,
+        queueMessage: message,
+        error: describeError(error),
+      });
+    }
+  }
+
+  return async function authorize(event: unknown): Promise<AuthorizerResponse> {
+    const invocation = metrics.begin();
+    try {
+      const started = performance.now();
+      const outcome = await resolve(event, invocation);
+      const elapsedMs = performance.now() - started;
+      if (elapsedMs > config.slowResolutionWarnMs) {
+        logger.warn('Slow identity resolution', { elapsedMs: Math.round(elapsedMs * 1000) / 1000, reason: outcome.context.reason });
+      }
+      if (outcome.message !== undefined) await publish(outcome.message, invocation);
+      return allowResponse(event, outcome.context, outcome.principalId);
+    } catch (error) {
+      invocation.count('AuthorizerErrors');
+      try {
+        logger.error('Unexpected authorizer error; allowing the request without identity', { error: describeError(error) });
+      } catch {
+        // Logging must not turn an allow into a failure.
+      }
+      return allowResponse(event, noIdentity('error', cookies.noChange), 'anonymous');
+    } finally {
+      invocation.flush();
+    }
+  };
+}
+
+/** Error name, message and cause chain for logs; never the event (cookies, IPs) or a secret. */
+function describeError(error: unknown): { name: string; message: string; cause?: string } {
+  if (!(error instanceof Error)) return { name: 'NonError', message: String(error).slice(0, 500) };
+  const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : undefined;
+  return { name: error.name, message: error.message.slice(0, 500), ...(cause === undefined ? {} : { cause: cause.slice(0, 500) }) };
+}
+
+// ---- Default wiring from the environment (the deployed function and the local runtime) ----
+
+/** Created once per instance with tight timeouts and one retry, so a slow queue never holds a page for long. */
+const sqsClient = new SQSClient({
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 100, requestTimeout: 300 }),
+  maxAttempts: 2,
+});
+
+/** Builds the default dependencies: config, secrets (once), SQS publisher, logger and metrics. */
+export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, readSecret?: SecretReader): Promise<AuthorizerDeps> {
+  const config = loadAuthorizerConfig(env);
+  const secrets = readSecret ?? createSecretsManagerReader();
+  const keyRingJson = config.keyRingSource.kind === 'inline' ? config.keyRingSource.json : await secrets(config.keyRingSource.secretArn);
+  let keyRing: KeyRing;
+  try {
+    keyRing = parseKeyRing(keyRingJson);
+  } catch (cause) {
+    const where = config.keyRingSource.kind === 'inline' ? 'SIGNING_KEYS' : 'the SIGNING_KEYS_SECRET_ARN secret';
+    throw new SecretLoadError(`Invalid signing key ring in ${where}: ${(cause as Error).message}`, { cause });
+  }
+  let jwtVerifier: JwtVerifier | undefined;
+  if (config.jwt !== undefined) {
+    const source = config.jwt.keySource;
+    const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
+    jwtVerifier = createJwtVerifier(config.jwt, secret);
+  }
+  return {
+    config,
+    keyRing,
+    publisher: new SqsPageViewPublisher(sqsClient, config.queueUrl),
+    logger: createAuthorizerLogger(env),
+    jwtVerifier,
+    metrics: createEmfMetrics({
+      namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'VisitorGate',
+      service: env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate',
+    }),
+  };
+}
+
+let defaultHandler: Promise<AuthorizerHandler> | undefined;
+
+/** Lambda entry point. The first call builds the dependencies; a failed build is retried on the next call. */
+export async function handler(event: unknown): Promise<AuthorizerResponse> {
+  defaultHandler ??= createDefaultDeps().then(createAuthorizerHandler, (error: unknown) => {
+    defaultHandler = undefined;
+    throw error;
+  });
+  return (await defaultHandler)(event);
+}

@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPLAY_MARKER } from '../../lambdas/authorizer/handler';
+import type { PageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
+import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
+import { parseKeyRing } from '../../lambdas/identity/key-ring';
+import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { SECRET_1, SECRET_2 } from '../identity/test-keys';
+import {
+  FIXTURE_IP,
+  NOW_MILLIS,
+  SIGNING_KEYS,
+  captureOutput,
+  cookiePair,
+  createTestHandler,
+  httpApiEvent,
+  loadFixture,
+  restApiEvent,
+  testConfig,
+} from './authorizer-fixtures';
+
+type Context = Record<string, unknown>;
+const contextOf = (response: unknown) => (response as { context: Context }).context;
+
+let output: ReturnType<typeof captureOutput>;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+});
+
+describe('authorizer handler on the real fixtures', () => {
+  it('allows the unmodified HTTP API 2.0 fixture (HTTPie = bot): no identity, cookie deleted', async () => {
+    const { authorize, deps } = createTestHandler();
+    const response = await authorize(loadFixture('http-api-authorizer-request-v2.json'));
+    expect(response).toEqual({
+      isAuthorized: true,
+      context: {
+        deviceId: '',
+        sessionId: '',
+        isNewDevice: false,
+        isNewSession: false,
+        tracked: false,
+        reason: 'bot',
+        setCookie: 'device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+      },
+    });
+    expect(deps.publisher.messages).toEqual([]);
+  });
+
+  it('allows the unmodified REST fixture with a policy scoped to its method ARN', async () => {
+    const { authorize } = createTestHandler();
+    const event = loadFixture('rest-api-authorizer-request-v1.json');
+    const response = await authorize(event);
+    expect(response).toMatchObject({
+      principalId: 'anonymous',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      },
+      context: { reason: 'bot', tracked: false },
+    });
+  });
+
+  it('tracks a new browser visitor on HTTP API: context, cookie and a valid page-view message', async () => {
+    const { authorize, deps } = createTestHandler();
+    const response = await authorize(
+      httpApiEvent({ path: '/pricing', query: 'plan=pro&utm_source=news', headers: { referer: 'https://www.example.org/blog?x=1' } }),
+    );
+    const context = contextOf(response);
+    expect(response).toMatchObject({ isAuthorized: true });
+    expect(context).toMatchObject({ isNewDevice: true, isNewSession: true, tracked: true, reason: 'tracked' });
+    expect(context.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(context.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(deps.publisher.messages).toHaveLength(1);
+    const parsed = parseQueueMessage(JSON.stringify(deps.publisher.messages[0]));
+    expect(parsed.ok).toBe(true);
+    expect(deps.publisher.messages[0]).toMatchObject({
+      type: 'page_view',
+      deviceId: context.deviceId,
+      sessionId: context.sessionId,
+      sessionStarted: true,
+      ts: NOW_MILLIS,
+      path: '/pricing?utm_source=news',
+      utm: { utm_source: 'news' },
+      referrer: { origin: 'https://www.example.org', path: '/blog' },
+      device: { browser: 'chrome', os: 'windows', type: 'desktop' },
+    });
+  });
+
+  it('recognises the returning visitor from the cookies array and from a cookie header alike', async () => {
+    const { authorize, deps } = createTestHandler();
+    const first = contextOf(await authorize(httpApiEvent()));
+    const viaArray = contextOf(await authorize(httpApiEvent({ cookies: ['theme=dark', cookiePair(first.setCookie)] })));
+    const viaHeader = contextOf(await authorize(httpApiEvent({ headers: { cookie: `theme=dark; ${cookiePair(first.setCookie)}` } })));
+    for (const context of [viaArray, viaHeader]) {
+      expect(context).toMatchObject({ deviceId: first.deviceId, sessionId: first.sessionId, isNewDevice: false, isNewSession: false });
+    }
+    expect(deps.publisher.messages.map((m) => m.type === 'page_view' && m.sessionStarted)).toEqual([true, false, false]);
+  });
+
+  it('tracks on REST API with the Cookie header in any casing and UTM from the parameters', async () => {
+    const { authorize, deps } = createTestHandler();
+    const first = contextOf(await authorize(restApiEvent({ query: { utm_campaign: 'spring', q: 'secret' } })));
+    expect(first).toMatchObject({ tracked: true, isNewDevice: true });
+    expect(deps.publisher.messages[0]).toMatchObject({ path: '/pricing?utm_campaign=spring', utm: { utm_campaign: 'spring' } });
+    const again = await authorize(restApiEvent({ headers: { Cookie: cookiePair(first.setCookie) } }));
+    expect(again).toMatchObject({ principalId: first.deviceId, context: { deviceId: first.deviceId, isNewDevice: false } });
+  });
+
+  it('identifies /api/ and non-GET requests without a page view', async () => {
+    const { authorize, deps } = createTestHandler();
+    const api = contextOf(await authorize(httpApiEvent({ path: '/api/cart' })));
+    expect(api).toMatchObject({ reason: 'untracked_path', tracked: false, isNewDevice: true, sessionId: '' });
+    expect(api.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+;/);
+    const post = contextOf(await authorize(httpApiEvent({ method: 'POST', cookies: [cookiePair(api.setCookie)] })));
+    expect(post).toMatchObject({ reason: 'not_page_view', tracked: false, deviceId: api.deviceId });
+    expect(deps.publisher.messages).toEqual([]);
+  });
+
+  it('does no identity work on skip paths and leaves the device cookie alone', async () => {
+    const { authorize } = createTestHandler();
+    const context = contextOf(await authorize(httpApiEvent({ path: '/static/app.js', ua: '' })));
+    expect(context).toMatchObject({ reason: 'skip_path', deviceId: '', tracked: false });
+    expect(context.setCookie).toBe('device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
+  });
+
+  it.each([
+    ['Sec-GPC', { 'sec-gpc': '1' }],
+    ['DNT', { dnt: '1' }],
+  ])('honours %s: no identifier, no page view, and an earlier cookie is deleted', async (_name, headers) => {
+    const { authorize, deps } = createTestHandler();
+    const first = contextOf(await authorize(httpApiEvent()));
+    const context = contextOf(await authorize(httpApiEvent({ headers, cookies: [cookiePair(first.setCookie)] })));
+    expect(context).toMatchObject({ reason: 'privacy_signal', deviceId: '', sessionId: '', tracked: false });
+    expect(context.setCookie).toBe('device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(deps.publisher.messages).toHaveLength(1);
+  });
+
+  it('tracks privacy-signal requests when HONOR_PRIVACY_SIGNALS=false', async () => {
+    const { authorize } = createTestHandler({ config: testConfig({ HONOR_PRIVACY_SIGNALS: 'false' }) });
+    expect(contextOf(await authorize(httpApiEvent({ headers: { 'sec-gpc': '1' } }))).reason).toBe('tracked');
+  });
+
+  it('treats a tampered cookie as a new visitor and counts it', async () => {
+    const { authorize } = createTestHandler();
+    const first = contextOf(await authorize(httpApiEvent()));
+    const pair = cookiePair(first.setCookie);
+    const tampered = `${pair.slice(0, 20)}${pair[20] === 'A' ? 'B' : 'A'}${pair.slice(21)}`;
+    const context = contextOf(await authorize(httpApiEvent({ cookies: [tampered] })));
+    expect(context).toMatchObject({ isNewDevice: true });
+    expect(context.deviceId).not.toBe(first.deviceId);
+    expect(output.text()).toContain('"InvalidCookies":1');
+  });
+
+  it('keeps visitors across a key rotation and re-signs with the new key', async () => {
+    const before = createTestHandler();
+    const first = contextOf(await before.authorize(httpApiEvent()));
+    const rotatedRing = parseKeyRing(JSON.stringify({ current: 'k2', k2: SECRET_2, k1: SECRET_1 }));
+    const after = createTestHandler({ keyRing: rotatedRing });
+    const context = contextOf(await after.authorize(httpApiEvent({ cookies: [cookiePair(first.setCookie)] })));
+    expect(context).toMatchObject({ deviceId: first.deviceId, isNewDevice: false });
+    const value = cookiePair(context.setCookie).slice('device_fp='.length);
+    expect(decodeDeviceCookie(value, rotatedRing, NOW_MILLIS / 1000)).toMatchObject({ ok: true, keyId: 'k2' });
+  });
+
+  it('emits EMF metrics with the reason dimension for skipped requests', async () => {
+    const { authorize } = createTestHandler();
+    await authorize(httpApiEvent({ path: '/api/x' }));
+    const emf = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => '_aws' in r);
+    expect(emf).toMatchObject({ service: 'visitor-gate', reason: 'untracked_path', SkippedRequests: 1, NewDevices: 1 });
+  });
+
+  it('writes the replay record and does not throw when publishing fails', async () => {
+    const failing: PageViewPublisher = { publish: () => Promise.reject(new Error('queue down')) };
+    const { authorize } = createTestHandler({ publisher: failing });
+    const response = await authorize(httpApiEvent());
+    expect(contextOf(response)).toMatchObject({ tracked: true });
+    const records = output.lines().filter((l) => l.includes(REPLAY_MARKER));
+    expect(records).toHaveLength(1);
+    const record = JSON.parse(records[0] ?? '{}') as { replayMarker: string; queueMessage: unknown; level: string };
+    expect(record).toMatchObject({ replayMarker: REPLAY_MARKER, level: 'ERROR' });
+    expect(parseQueueMessage(JSON.stringify(record.queueMessage))).toMatchObject({ ok: true });
+    expect(output.text()).toContain('"PublishFailures":1');
+  });
+
+  it('allows with a safe context when something unexpected throws, and logs and counts it', async () => {
+    const { authorize } = createTestHandler({
+      clock: () => {
+        throw new Error('clock exploded');
+      },
+    });
+    const response = await authorize(httpApiEvent());
+    expect(response).toEqual({
+      isAuthorized: true,
+      context: expect.objectContaining({ reason: 'error', deviceId: '', setCookie: 'device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
+    });
+    expect(output.text()).toContain('clock exploded');
+    expect(output.text()).toContain('"AuthorizerErrors":1');
+  });
+
+  it.each([null, undefined, 42, 'x', [], {}, { version: '2.0' }, { version: '2.0', headers: null, cookies: [1, {}] }, { methodArn: 7 }])(
+    'allows whatever event shape arrives: %j',
+    async (event) => {
+      const { authorize } = createTestHandler();
+      const response = await authorize(event);
+      expect(response).toMatchObject({ isAuthorized: true });
+      expect(typeof contextOf(response).setCookie).toBe('string');
+    },
+  );
+
+  it('warns when identity resolution is slow', async () => {
+    const { authorize } = createTestHandler({ config: testConfig({ SLOW_RESOLUTION_WARN_MS: '0' }) });
+    await authorize(httpApiEvent());
+    const warning = output.lines().find((l) => l.includes('Slow identity resolution'));
+    expect(warning).toBeDefined();
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 'WARN', reason: 'tracked' });
+  });
+
+  it('never lets the raw IP address reach a message or a log line', async () => {
+    const failing: PageViewPublisher = { publish: () => Promise.reject(new Error('queue down')) };
+    const { authorize } = createTestHandler({ publisher: failing, config: testConfig({ SLOW_RESOLUTION_WARN_MS: '0' }) });
+    const { authorize: authorizeOk, deps } = createTestHandler();
+    const events = [
+      loadFixture('http-api-authorizer-request-v2.json'),
+      loadFixture('rest-api-authorizer-request-v1.json'),
+      httpApiEvent({ headers: { referer: `https://${FIXTURE_IP}/from` } }),
+      restApiEvent(),
+    ];
+    for (const event of events) {
+      expect(JSON.stringify(event)).toContain(FIXTURE_IP);
+      await authorize(event);
+      await authorizeOk(event);
+    }
+    expect(output.lines().some((l) => l.includes(REPLAY_MARKER))).toBe(true);
+    expect(output.text()).not.toContain(FIXTURE_IP);
+    expect(deps.publisher.messages.length).toBeGreaterThan(0);
+    expect(JSON.stringify(deps.publisher.messages)).not.toContain(FIXTURE_IP);
+  });
+
+  it('never logs cookie values or key material', async () => {
+    const failing: PageViewPublisher = { publish: () => Promise.reject(new Error('queue down')) };
+    const { authorize } = createTestHandler({ publisher: failing, config: testConfig({ SLOW_RESOLUTION_WARN_MS: '0' }) });
+    const first = contextOf(await authorize(httpApiEvent()));
+    await authorize(httpApiEvent({ cookies: [cookiePair(first.setCookie)] }));
+    const cookieValue = cookiePair(first.setCookie).slice('device_fp='.length);
+    expect(output.text()).not.toContain(cookieValue);
+    expect(output.text()).not.toContain(SECRET_1);
+    expect(output.text()).not.toContain(SIGNING_KEYS);
+  });
+});
