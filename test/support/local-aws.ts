@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../../lib/local/dynamodb-server';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../../lib/local/sqs-server';
@@ -49,6 +56,9 @@ export interface LocalQueue {
   send(bodies: readonly string[]): Promise<void>;
   /** Receives up to `max` messages (10 per call) until the queue answers empty. */
   receive(max: number): Promise<Message[]>;
+  /** What the event source mapping does after a partial batch response: delete the successes, and
+   * make the failures visible again (immediately, instead of after the visibility timeout). */
+  settle(messages: readonly Message[], failedMessageIds: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +97,24 @@ export async function startQueue(name = 'page-views'): Promise<LocalQueue> {
         messages.push(...page.Messages);
       }
       return messages;
+    },
+    async settle(messages, failedMessageIds) {
+      const failed = new Set(failedMessageIds);
+      const entries = (list: readonly Message[]) => list.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' }));
+      for (let index = 0; index < messages.length; index += 10) {
+        const chunk = messages.slice(index, index + 10);
+        const done = chunk.filter((message) => !failed.has(message.MessageId ?? ''));
+        const retry = chunk.filter((message) => failed.has(message.MessageId ?? ''));
+        if (done.length) await client.send(new DeleteMessageBatchCommand({ QueueUrl: queues.queueUrl, Entries: entries(done) }));
+        if (retry.length) {
+          await client.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queues.queueUrl,
+              Entries: entries(retry).map((entry) => ({ ...entry, VisibilityTimeout: 0 })),
+            }),
+          );
+        }
+      }
     },
     async stop() {
       client.destroy();

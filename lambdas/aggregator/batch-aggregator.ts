@@ -1,0 +1,114 @@
+/**
+ * One SQS batch in, the ids of the records to retry out. Validates every record, plans the writes
+ * (grouped by device and session), runs each group through the store, and maps every failure to
+ * exactly the records of its group: an invalid message fails alone, a failed device write fails that
+ * device's records, a failed session write fails that session's records. Nothing here talks to AWS.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
+import { deviceCoverageFor, deviceDeltaFor } from '../aggregation/device-merge';
+import { parseQueueMessage } from '../shared/page-view-message';
+import type { SessionStore } from './session-store';
+import { emptyCounts, type AggregatorCounts } from './telemetry';
+
+export interface IncomingRecord {
+  recordId: string;
+  body: string;
+}
+
+export interface BatchOutcome {
+  failedRecordIds: string[];
+  counts: AggregatorCounts;
+}
+
+export interface BatchAggregatorDeps {
+  store: SessionStore;
+  logger: Logger;
+  /** Device groups written at once; each needs at most a few sequential requests. */
+  concurrency?: number;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      if (item !== undefined) await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function errorFields(error: unknown) {
+  return error instanceof Error
+    ? { errorName: error.name, errorMessage: error.message, cause: error.cause instanceof Error ? error.cause.name : undefined }
+    : { errorName: 'unknown', errorMessage: String(error) };
+}
+
+export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps): Promise<BatchOutcome> {
+  const counts = emptyCounts();
+  const failed = new Set<string>();
+  const valid: PlannedRecord[] = [];
+
+  for (const record of records) {
+    const parsed = parseQueueMessage(record.body);
+    if (parsed.ok) {
+      valid.push({ recordId: record.recordId, message: parsed.message });
+      continue;
+    }
+    // Reported failed, so after the queue's maxReceiveCount it rests in the dead-letter queue.
+    counts.InvalidMessages += 1;
+    failed.add(record.recordId);
+    deps.logger.warn('invalid queue message', {
+      messageId: record.recordId,
+      reason: parsed.reason,
+      detail: parsed.detail.slice(0, 1000),
+      bodyLength: record.body.length,
+    });
+  }
+
+  const plan = planBatch(valid);
+  counts.DuplicatePageViews += plan.duplicatesInBatch;
+
+  const writeDeviceGroup = async (group: DeviceGroup) => {
+    const delta = deviceDeltaFor(group);
+    if (delta) {
+      try {
+        // Before the sessions: if it fails, the session-start records are retried and redo it.
+        await deps.store.writeDevice(delta);
+      } catch (error) {
+        const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
+        for (const id of ids) failed.add(id);
+        deps.logger.error('device write failed; its records will be retried', { deviceId: group.deviceId, records: ids.length, ...errorFields(error) });
+        return;
+      }
+    }
+    await Promise.all(
+      group.sessions.map(async (session) => {
+        try {
+          const outcome = await deps.store.writeSession(session);
+          counts.AggregatedPageViews += outcome.added;
+          counts.DuplicatePageViews += outcome.duplicates;
+          // Derived from the stored session, so a retry after a failed extension redoes it.
+          const coverage = outcome.state && deviceCoverageFor(outcome.state);
+          if (coverage) await deps.store.writeDevice(coverage);
+        } catch (error) {
+          for (const id of session.recordIds) failed.add(id);
+          deps.logger.error('session write failed; its records will be retried', {
+            deviceId: session.deviceId,
+            sessionId: session.sessionId,
+            records: session.recordIds.length,
+            ...errorFields(error),
+          });
+        }
+      }),
+    );
+  };
+
+  await forEachLimited(plan.devices, deps.concurrency ?? 16, writeDeviceGroup);
+  counts.FailedRecords = failed.size;
+  // Keep the event's order, which is what SQS and the logs show.
+  const failedRecordIds = records.map((record) => record.recordId).filter((id) => failed.has(id));
+  return { failedRecordIds, counts };
+}

@@ -1,0 +1,63 @@
+/**
+ * The consumer Lambda: SQS event source mapping batches in, partial batch response out
+ * (`ReportBatchItemFailures`). Thin: it adapts the event and delegates to `aggregateBatch`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { aggregateBatch } from './batch-aggregator';
+import { loadAggregatorConfig } from './config';
+import { createDynamoSessionStore } from './dynamodb-session-store';
+import type { SessionStore } from './session-store';
+import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
+
+export interface AggregatorDeps {
+  store: SessionStore;
+  logger: Logger;
+  metrics: AggregatorMetrics;
+  concurrency?: number;
+}
+
+export type AggregatorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+export function createAggregatorHandler(deps: AggregatorDeps): AggregatorHandler {
+  return async (event) => {
+    const records = event.Records.map((record) => ({ recordId: record.messageId, body: record.body }));
+    const outcome = await aggregateBatch(records, deps);
+    deps.metrics.publish(outcome.counts);
+    if (outcome.failedRecordIds.length > 0) {
+      deps.logger.warn('batch partly failed', { records: records.length, failed: outcome.failedRecordIds.length });
+    }
+    return { batchItemFailures: outcome.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+// Created once per execution environment. Explicit timeouts: a stuck connection fails the attempt
+// and the SDK retries (standard mode, with backoff for throttling), well inside the function timeout.
+const dynamoClient = new DynamoDBClient({
+  maxAttempts: 5,
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000 }),
+});
+const documentClient = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+
+let defaultHandler: AggregatorHandler | undefined;
+
+/** Reads and validates the configuration on the first invocation (a bad setting fails the cold start). */
+function buildDefaultHandler(): AggregatorHandler {
+  const config = loadAggregatorConfig(process.env);
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate' });
+  const metrics = new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'VisitorGate',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate',
+  });
+  const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
+  return createAggregatorHandler({ store, logger, metrics: powertoolsMetrics(metrics) });
+}
+
+export const handler: AggregatorHandler = async (event, context) => {
+  defaultHandler ??= buildDefaultHandler();
+  return defaultHandler(event, context);
+};

@@ -1,0 +1,20 @@
+/** The aggregator's storage port: what the batch aggregator needs from the table, nothing more. */
+import type { SessionGroup } from '../aggregation/batch-plan';
+import type { DeviceDelta } from '../aggregation/device-merge';
+import type { SessionState } from '../aggregation/session-merge';
+
+export interface SessionWriteOutcome {
+  /** The session as stored after the write (undefined only for a group without views). */
+  state: SessionState | undefined;
+  /** Views this write counted. */
+  added: number;
+  /** Views the session had already counted (redeliveries). */
+  duplicates: number;
+}
+
+export interface SessionStore {
+  /** Applies a device delta (idempotent: min/max/latest-wins rules). Throws StoreWriteError. */
+  writeDevice(delta: DeviceDelta): Promise<void>;
+  /** Counts the group's views into its session item exactly once. Throws StoreWriteError. */
+  writeSession(group: SessionGroup): Promise<SessionWriteOutcome>;
+}

@@ -1,0 +1,25 @@
+/** The aggregator's metrics (names fixed in the project contract), behind a port so tests can read them. */
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+
+export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'FailedRecords'] as const;
+export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
+export type AggregatorCounts = Record<AggregatorMetricName, number>;
+
+export interface AggregatorMetrics {
+  /** Records one invocation's counts. */
+  publish(counts: AggregatorCounts): void;
+}
+
+export function emptyCounts(): AggregatorCounts {
+  return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, FailedRecords: 0 };
+}
+
+/** CloudWatch through Powertools (embedded metric format on stdout). */
+export function powertoolsMetrics(metrics: Metrics): AggregatorMetrics {
+  return {
+    publish(counts) {
+      for (const name of AGGREGATOR_METRICS) metrics.addMetric(name, MetricUnit.Count, counts[name]);
+      metrics.publishStoredMetrics();
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * The consumer handler against real local servers: page views go through fauxqs, the handler runs on
+ * Lambda-shaped SQS events built from the received messages, and results are read back with getDevice
+ * from DynamoDB Local.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareViews } from '../../lambdas/aggregation/batch-plan';
+import { DAY_MS, deviceExpiresAtSeconds, expiresAtSeconds } from '../../lambdas/aggregation/retention';
+import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
+import { createAggregatorHandler, type AggregatorHandler } from '../../lambdas/aggregator/handler';
+import { deviceKey, sessionKey } from '../../lambdas/aggregator/table-items';
+import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
+import type { PageViewMessage, QueueMessage } from '../../lambdas/shared/page-view-message';
+import { createLocalTable } from '../../lib/local/local-table';
+import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';
+import {
+  documentClientFor,
+  localDynamoClient,
+  startDynamo,
+  startQueue,
+  toSqsEvent,
+  type LocalDynamo,
+  type LocalQueue,
+} from '../support/local-aws';
+import { failingAfter } from './failing-dynamo-client';
+
+const TABLE = 'aggregator-test';
+const RETENTION = 30;
+const repoRoot = resolve(import.meta.dirname, '../..');
+const fixturesDir = [resolve(repoRoot, '../shared/fixtures/aws-events'), '/work/shared/fixtures/aws-events'].find((dir) =>
+  existsSync(dir),
+);
+
+let dynamo: LocalDynamo;
+let queue: LocalQueue;
+
+beforeAll(async () => {
+  [dynamo, queue] = await Promise.all([startDynamo(), startQueue()]);
+  await createLocalTable(dynamo.client, TABLE);
+});
+afterAll(async () => {
+  await Promise.all([dynamo?.stop(), queue?.stop()]);
+});
+
+const silent = new Logger({ logLevel: 'SILENT' });
+
+function makeHandler(options: { retentionDays?: number; documentClient?: LocalDynamo['documentClient']; concurrency?: number } = {}) {
+  const totals = emptyCounts();
+  const store = createDynamoSessionStore({
+    client: options.documentClient ?? dynamo.documentClient,
+    tableName: TABLE,
+    retentionDays: options.retentionDays ?? RETENTION,
+  });
+  const handler = createAggregatorHandler({
+    store,
+    logger: silent,
+    concurrency: options.concurrency,
+    metrics: {
+      publish(counts: AggregatorCounts) {
+        for (const [name, value] of Object.entries(counts)) totals[name as keyof AggregatorCounts] += value;
+      },
+    },
+  });
+  return { handler, totals };
+}
+
+function shuffle<T>(items: T[], seed = 7): T[] {
+  let state = seed;
+  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+  }
+  return copy;
+}
+
+/** Runs the handler over everything in the queue, `batchSize` records per event, until it is empty. */
+async function drain(handler: AggregatorHandler, batchSize: number, options: { shuffleSeed?: number } = {}) {
+  const failures: string[] = [];
+  for (let round = 0; round < 50; round += 1) {
+    let received = await queue.receive(1_000);
+    if (received.length === 0) return failures;
+    if (options.shuffleSeed !== undefined) received = shuffle(received, options.shuffleSeed + round);
+    for (let index = 0; index < received.length; index += batchSize) {
+      const batch = received.slice(index, index + batchSize);
+      const response = await handler(toSqsEvent(batch, queue.queues.queueArn));
+      const failed = response.batchItemFailures.map((failure) => failure.itemIdentifier);
+      failures.push(...failed);
+      await queue.settle(batch, failed);
+    }
+  }
+  throw new Error('queue did not drain');
+}
+
+const send = (messages: QueueMessage[]) => queue.send(messages.map((message) => JSON.stringify(message)));
+const read = (deviceId: string) => getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, consistentRead: true, now: Date.UTC(2026, 10, 10) });
+
+/** The expected device record computed directly from the distinct views. */
+function truthFor(deviceId: string, views: PageViewMessage[]) {
+  const bySession = new Map<string, PageViewMessage[]>();
+  for (const view of views.filter((candidate) => candidate.deviceId === deviceId)) {
+    bySession.set(view.sessionId, [...(bySession.get(view.sessionId) ?? []), view]);
+  }
+  const sessions = [...bySession.entries()]
+    .map(([sessionId, list]) => {
+      const sorted = [...list].sort(compareViews);
+      const first = sorted[0] as PageViewMessage;
+      const last = sorted[sorted.length - 1] as PageViewMessage;
+      return { sessionId, start: first.ts, lastActivity: last.ts, pageViews: sorted.length, entryPath: first.path, exitPath: last.path };
+    })
+    .sort((a, b) => b.start - a.start);
+  const latest = [...sessions].sort((a, b) => b.lastActivity - a.lastActivity)[0];
+  return {
+    device: {
+      deviceId,
+      firstSeen: Math.min(...sessions.map((session) => session.start)),
+      lastSeen: latest?.lastActivity,
+      pageViews: sessions.reduce((sum, session) => sum + session.pageViews, 0),
+      sessionCount: sessions.length,
+      lastPath: latest?.exitPath,
+    },
+    sessions,
+  };
+}
+
+const base = Date.UTC(2026, 10, 1, 9, 0, 0);
+
+describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
+  it('counts every view exactly once when each is delivered 1 to 3 times, shuffled across batches', async () => {
+    const devices = Array.from({ length: 6 }, () => opaqueId());
+    const views = devices.flatMap((deviceId, deviceIndex) => [
+      ...sessionViews(1 + (deviceIndex % 5), { deviceId, startTs: base + deviceIndex * 1_000, gapMs: 45_000 }),
+      ...sessionViews(2 + (deviceIndex % 3), { deviceId, startTs: base + 3 * 3_600_000 + deviceIndex * 1_000, gapMs: 20_000 }),
+    ]);
+    const deliveries = views.flatMap((view, index) => Array.from({ length: 1 + (index % 3) }, () => view));
+    await send(shuffle(deliveries, 11));
+    const { handler, totals } = makeHandler();
+    const failures = await drain(handler, 7, { shuffleSeed: 3 });
+
+    expect(failures).toEqual([]);
+    expect(totals.AggregatedPageViews).toBe(views.length);
+    expect(totals.DuplicatePageViews).toBe(deliveries.length - views.length);
+    for (const deviceId of devices) {
+      const record = await read(deviceId);
+      expect(record).toMatchObject(truthFor(deviceId, views));
+    }
+  });
+
+  it('fails a poison message alone; after maxReceiveCount it rests in the dead-letter queue', async () => {
+    const deviceId = opaqueId();
+    const good = sessionViews(3, { deviceId, startTs: base });
+    const unknownVersion = { ...pageView({ deviceId }), v: 2 };
+    await queue.send([JSON.stringify(good[0]), 'not json {', JSON.stringify(good[1]), JSON.stringify(unknownVersion), JSON.stringify(good[2])]);
+    const { handler, totals } = makeHandler();
+    const received = await queue.receive(10);
+    expect(received).toHaveLength(5);
+    const response = await handler(toSqsEvent(received, queue.queues.queueArn));
+    const poisonIds = received.filter((message) => message.Body === 'not json {' || message.Body?.includes('"v":2')).map((message) => message.MessageId);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([...poisonIds].sort());
+    expect(totals).toMatchObject({ InvalidMessages: 2, FailedRecords: 2, AggregatedPageViews: 3 });
+    expect((await read(deviceId))?.device.pageViews).toBe(3);
+
+    // The queue redelivers the failures until maxReceiveCount (5), then moves them to the DLQ.
+    await queue.settle(received, response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const failures = await drain(handler, 10);
+    expect(failures).toHaveLength(2 * 4);
+    const dead = await queue.client.send(new ReceiveMessageCommand({ QueueUrl: queue.queues.deadLetterQueueUrl, MaxNumberOfMessages: 10 }));
+    expect(dead.Messages?.map((message) => message.Body).sort()).toEqual(['not json {', JSON.stringify(unknownVersion)].sort());
+    expect((await read(deviceId))?.device.pageViews).toBe(3);
+  });
+
+  it('runs the sqs-event.json fixture: the non-JSON record and the off-schema record each fail alone', async () => {
+    expect(fixturesDir).toBeDefined();
+    const fixture = JSON.parse(readFileSync(resolve(fixturesDir ?? '', 'sqs-event.json'), 'utf8')) as SQSEvent;
+    const { handler, totals } = makeHandler();
+    const raw = await handler(fixture);
+    expect(raw.batchItemFailures).toEqual(fixture.Records.map((record) => ({ itemIdentifier: record.messageId })));
+    expect(totals.InvalidMessages).toBe(2);
+
+    const view = pageView({ sessionStarted: true });
+    const [poison, second] = fixture.Records;
+    if (!poison || !second) throw new Error('the fixture has two records');
+    const mixed: SQSEvent = { Records: [poison, { ...second, body: JSON.stringify(view) }] };
+    const response = await handler(mixed);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+    expect((await read(view.deviceId))?.device.pageViews).toBe(1);
+  });
+
+  it('starts a new session when the session id changes', async () => {
+    const deviceId = opaqueId();
+    const first = sessionViews(3, { deviceId, startTs: base, paths: ['/', '/pricing', '/signup'] });
+    const second = sessionViews(2, { deviceId, startTs: base + 2 * 3_600_000, paths: ['/blog', '/blog/post'] });
+    await send([...first, ...second]);
+    await drain(makeHandler().handler, 10);
+    const record = await read(deviceId);
+    expect(record?.device).toMatchObject({ sessionCount: 2, pageViews: 5, lastPath: '/blog/post', firstSeen: base });
+    expect(record?.sessions.map((session) => [session.sessionId, session.entryPath, session.exitPath, session.pageViews])).toEqual([
+      [second[0]?.sessionId, '/blog', '/blog/post', 2],
+      [first[0]?.sessionId, '/', '/signup', 3],
+    ]);
+  });
+
+  it('stores TTLs as last activity plus the configured retention, the device outliving its sessions', async () => {
+    const deviceId = opaqueId();
+    const views = sessionViews(3, { deviceId, startTs: base, gapMs: 600_000 });
+    await send([views[2], views[0], views[1]] as PageViewMessage[]);
+    await drain(makeHandler({ retentionDays: 7 }).handler, 1);
+    const sessionId = views[0]?.sessionId ?? '';
+    const session = await dynamo.documentClient.send(new GetCommand({ TableName: TABLE, Key: sessionKey(deviceId, sessionId), ConsistentRead: true }));
+    const device = await dynamo.documentClient.send(new GetCommand({ TableName: TABLE, Key: deviceKey(deviceId), ConsistentRead: true }));
+    const lastActivity = base + 2 * 600_000;
+    expect(session.Item?.expiresAt).toBe(expiresAtSeconds(lastActivity, 7));
+    expect(session.Item?.expiresAt).toBe(Math.ceil((lastActivity + 7 * DAY_MS) / 1000));
+    expect(device.Item?.expiresAt).toBe(deviceExpiresAtSeconds(base, 7));
+    expect(device.Item?.expiresAt).toBeGreaterThan(session.Item?.expiresAt as number);
+  });
+
+  it('links the device to the user on identify, idempotently, latest link winning', async () => {
+    const deviceId = opaqueId();
+    const link = identify({ deviceId, userId: 'user-42', ts: base + 5_000 });
+    const older = identify({ deviceId, userId: 'user-old', ts: base + 1_000 });
+    await send([...sessionViews(2, { deviceId, startTs: base }), link, link, older]);
+    await drain(makeHandler().handler, 2, { shuffleSeed: 5 });
+    expect((await read(deviceId))?.device.userId).toBe('user-42');
+
+    const onlyIdentified = opaqueId();
+    await send([identify({ deviceId: onlyIdentified, userId: 'user-7', ts: base })]);
+    await drain(makeHandler().handler, 10);
+    expect((await read(onlyIdentified))?.device).toMatchObject({ userId: 'user-7', pageViews: 0, sessionCount: 0 });
+  });
+
+  it('reports exactly the records of the groups whose writes failed mid-batch, and a retry does not double count', async () => {
+    const devices = Array.from({ length: 5 }, () => opaqueId());
+    const views = devices.flatMap((deviceId, index) => sessionViews(2, { deviceId, startTs: base + index * 1_000 }));
+    await send(views);
+    const received = await queue.receive(10);
+    expect(received).toHaveLength(10);
+    // Device groups are written in event order, one at a time: device, then session. The first five
+    // requests reach DynamoDB, then the endpoint is unreachable: devices 1-2 complete, device 3 gets its
+    // device item but not its session, devices 4-5 get nothing.
+    const broken = await failingAfter(dynamo.server.endpoint, 5);
+    const ordered = devices.flatMap((deviceId) => received.filter((message) => JSON.parse(message.Body ?? '{}').deviceId === deviceId));
+    const response = await makeHandler({ documentClient: broken.documentClient, concurrency: 1 }).handler(toSqsEvent(ordered, queue.queues.queueArn));
+    broken.destroy();
+    const idsOf = (messages: Message[]) => messages.map((message) => message.MessageId);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(idsOf(ordered.slice(4)));
+    expect((await read(devices[0] ?? ''))?.device.pageViews).toBe(2);
+    expect(await read(devices[3] ?? '')).toBeUndefined();
+
+    await queue.settle(ordered, response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    // Redeliver everything once more on top (as a duplicate send would), against the healthy table.
+    await send(views);
+    expect(await drain(makeHandler().handler, 4, { shuffleSeed: 9 })).toEqual([]);
+    for (const deviceId of devices) expect(await read(deviceId)).toMatchObject(truthFor(deviceId, views));
+  });
+
+  it('fails the whole batch while DynamoDB is stopped, and counts it exactly once after a restart', async () => {
+    const dataDir = mkdtempSync(resolve(tmpdir(), 'vg-aggregator-'));
+    let server = await startDynamo({ dataDir });
+    const port = server.server.port;
+    try {
+      await createLocalTable(server.client, TABLE);
+      const deviceId = opaqueId();
+      const before = sessionViews(2, { deviceId, startTs: base });
+      const during = sessionViews(3, { deviceId, startTs: base + 3_600_000 });
+      await send(before);
+      await drain(makeHandler({ documentClient: server.documentClient }).handler, 10);
+      await server.stop();
+
+      await send(during);
+      const received = await queue.receive(10);
+      const downClient = documentClientFor(localDynamoClient(`http://127.0.0.1:${port}`));
+      const response = await makeHandler({ documentClient: downClient }).handler(toSqsEvent(received, queue.queues.queueArn));
+      expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(received.map((message) => message.MessageId).sort());
+      await queue.settle(received, response.batchItemFailures.map((failure) => failure.itemIdentifier));
+
+      server = await startDynamo({ dataDir, port });
+      expect(await drain(makeHandler({ documentClient: server.documentClient }).handler, 10)).toEqual([]);
+      const record = await getDevice(deviceId, { client: server.documentClient, tableName: TABLE, consistentRead: true, now: base });
+      expect(record).toMatchObject(truthFor(deviceId, [...before, ...during]));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('filters out sessions past their TTL that DynamoDB has not deleted yet', async () => {
+    const deviceId = opaqueId();
+    const old = sessionViews(2, { deviceId, startTs: base - 60 * DAY_MS });
+    const recent = sessionViews(1, { deviceId, startTs: base });
+    await send([...old, ...recent]);
+    await drain(makeHandler().handler, 10);
+    const record = await read(deviceId);
+    expect(record?.sessions.map((session) => session.sessionId)).toEqual([recent[0]?.sessionId]);
+    expect(record?.device.pageViews).toBe(1);
+  });
+});
