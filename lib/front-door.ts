@@ -48,6 +48,7 @@ export class FrontDoor extends Construct {
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly domainName?: apigwv2.DomainName;
+  private readonly customDomainName?: string;
   /** The default route (authorizer in front). */
   readonly defaultRoute: apigwv2.HttpRoute;
   /** Authorizer-free routes for the skip prefixes. */
@@ -67,6 +68,7 @@ export class FrontDoor extends Construct {
     });
 
     if (props.customDomain) {
+      this.customDomainName = props.customDomain.domainName;
       this.domainName = new apigwv2.DomainName(this, 'Domain', {
         domainName: props.customDomain.domainName,
         certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
@@ -149,7 +151,7 @@ export class FrontDoor extends Construct {
 
   /** The front door's URL: the custom domain when set, else the execute-api endpoint. */
   get url(): string {
-    return this.domainName ? `https://${this.domainName.name}/` : this.api.apiEndpoint + '/';
+    return this.customDomainName ? `https://${this.customDomainName}/` : `${this.api.apiEndpoint}/`;
   }
 
   /**

@@ -4,6 +4,10 @@
  * problem is reported together in one clear error, so a bad deploy fails before CloudFormation starts.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
+// The authorizer's own cookie rules (pure module), so a deploy fails on exactly what the authorizer would reject.
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
+import { CONFIG_DEFAULTS } from '../lambdas/authorizer/config';
+import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems } from '../lambdas/identity/cookie-attributes';
 
 /** Every key a user can set, with the same name as a prop and as a `-c` context key. */
 export interface AnonymousTrackingProps {
@@ -39,7 +43,7 @@ export interface AnonymousTrackingProps {
   readonly jwtSecretArn?: string;
   /** Required `iss` of accepted JWTs. */
   readonly jwtIssuer?: string;
-  /** Required `aud` of accepted JWTs. */
+  /** Accepted `aud` values of JWTs, comma-separated (any one must match). */
   readonly jwtAudience?: string;
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail once). */
   readonly alarmEmail?: string;
@@ -101,19 +105,24 @@ export interface TrackingSettings {
   readonly tracing: boolean;
 }
 
-export const DEFAULT_SKIP_PREFIXES = ['/static/', '/media/', '/health/', '/favicon.ico', '/robots.txt'] as const;
+const list = (csv: string) => csv.split(',');
 
-/** Defaults, in one place, for the README's configuration table and for the construct. */
+export const DEFAULT_SKIP_PREFIXES: readonly string[] = list(CONFIG_DEFAULTS.SKIP_PREFIXES);
+
+/**
+ * Defaults, in one place, for the README's configuration table and for the construct. The handler
+ * settings come from the handlers' own defaults, so the stack and a bare handler always agree.
+ */
 export const TRACKING_DEFAULTS = {
-  cookieName: 'device_fp',
-  cookieMaxAgeSeconds: 2_592_000,
-  cookieRenewal: 'sliding',
+  cookieName: CONFIG_DEFAULTS.COOKIE_NAME,
+  cookieMaxAgeSeconds: CONFIG_DEFAULTS.COOKIE_MAX_AGE_SECONDS,
+  cookieRenewal: CONFIG_DEFAULTS.COOKIE_RENEWAL,
   skipPrefixes: DEFAULT_SKIP_PREFIXES,
-  untrackedPrefixes: ['/api/'],
-  sessionTimeoutSeconds: 1800,
-  sessionMaxSeconds: 86_400,
-  honorPrivacySignals: true,
-  retentionDays: 30,
+  untrackedPrefixes: list(CONFIG_DEFAULTS.UNTRACKED_PREFIXES),
+  sessionTimeoutSeconds: CONFIG_DEFAULTS.SESSION_TIMEOUT_SECONDS,
+  sessionMaxSeconds: CONFIG_DEFAULTS.SESSION_MAX_SECONDS,
+  honorPrivacySignals: CONFIG_DEFAULTS.HONOR_PRIVACY_SIGNALS === 'true',
+  retentionDays: DEFAULT_RETENTION_DAYS,
   consumerBatchSize: 100,
   consumerMaxBatchingWindowSeconds: 5,
   consumerMaxConcurrency: 5,
@@ -122,13 +131,12 @@ export const TRACKING_DEFAULTS = {
   maxMessageAgeSeconds: 900,
   logRetentionDays: 30,
   logLevel: 'INFO',
-  slowResolutionWarnMs: 5,
+  slowResolutionWarnMs: CONFIG_DEFAULTS.SLOW_RESOLUTION_WARN_MS,
   dataRemovalPolicy: 'retain',
   tracing: false,
 } as const;
 
-/** Browsers cap cookie lifetime at 400 days (RFC 6265bis). */
-export const MAX_COOKIE_MAX_AGE_SECONDS = 34_560_000;
+export { MAX_COOKIE_MAX_AGE_SECONDS };
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -226,13 +234,11 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
   };
 
   const cookieName = props.cookieName ?? d.cookieName;
-  // RFC 6265 cookie-name is an HTTP token; keep to a conservative subset.
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(cookieName)) {
-    problems.push(`cookieName must be 1-64 characters of letters, digits, "_", "." or "-" (got "${cookieName}")`);
-  }
-  if (props.cookieDomain !== undefined && !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(props.cookieDomain)) {
-    problems.push(`cookieDomain must be a domain such as ".example.com" (got "${props.cookieDomain}")`);
-  }
+  problems.push(
+    ...cookieSettingsProblems({ name: cookieName, domain: props.cookieDomain }).map((problem) =>
+      problem.replace('COOKIE_NAME', 'cookieName').replace('COOKIE_DOMAIN', 'cookieDomain'),
+    ),
+  );
   const cookieRenewal = props.cookieRenewal ?? d.cookieRenewal;
   if (cookieRenewal !== 'sliding' && cookieRenewal !== 'fixed') {
     problems.push(`cookieRenewal must be "sliding" or "fixed" (got "${String(cookieRenewal)}")`);
@@ -273,6 +279,7 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
   if (props.jwtJwksUrl || props.jwtSecretArn || props.jwtIssuer || props.jwtAudience) {
     if (props.jwtJwksUrl && props.jwtSecretArn) problems.push('set jwtJwksUrl or jwtSecretArn, not both');
     if (!props.jwtJwksUrl && !props.jwtSecretArn) problems.push('JWT settings need jwtJwksUrl or jwtSecretArn');
+    if (!props.jwtIssuer) problems.push('jwtIssuer is required when JWT verification is configured');
     if (props.jwtJwksUrl && !/^https:\/\/\S+$/.test(props.jwtJwksUrl)) {
       problems.push(`jwtJwksUrl must be an https URL (got "${props.jwtJwksUrl}")`);
     }

@@ -25,7 +25,7 @@ export class VisitorGateStack extends Stack {
     if (t.frontDoor.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {
         value: t.frontDoor.domainName.regionalDomainName,
-        description: `CNAME (or Route 53 alias) target for ${t.frontDoor.domainName.name}`,
+        description: `CNAME (or Route 53 alias) target for ${t.settings.customDomain?.domainName}`,
       });
       new CfnOutput(this, 'ExecuteApiUrl', {
         value: `${t.frontDoor.api.apiEndpoint}/`,
@@ -69,7 +69,8 @@ export class VisitorGateStack extends Stack {
     });
     if (t.settings.tracing) {
       for (const fn of [t.authorizer, t.consumer]) {
-        Validations.of(fn.role).acknowledge({
+        // On the function construct: CDK puts the X-Ray statement in a policy under the function.
+        Validations.of(fn).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.',
         });

@@ -1,0 +1,137 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_TIMEOUT, MAX_RECEIVE_COUNT } from '../../lib/anonymous-tracking';
+import { TABLE_KEYS } from '../../lambdas/shared/table-layout';
+import { resourceIdStartingWith, synthesize } from './stack-fixture';
+
+type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+let template: Template;
+let queueId: string;
+let dlqId: string;
+
+beforeAll(() => {
+  ({ template } = synthesize());
+  queueId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingPageViewQueue');
+  dlqId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingDeadLetterQueue');
+});
+
+function resource(type: string, id: string): Resource {
+  return template.findResources(type)[id] as Resource;
+}
+
+describe('the page-view queue', () => {
+  it('redrives to the dead-letter queue after 5 receives', () => {
+    expect(MAX_RECEIVE_COUNT).toBe(5);
+    expect(resource('AWS::SQS::Queue', queueId).Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('keeps dead letters 14 days (the SQS maximum) so there is time to redrive', () => {
+    expect(resource('AWS::SQS::Queue', dlqId).Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it('has a visibility timeout of at least 6x the consumer timeout', () => {
+    const consumerId = resourceIdStartingWith(template, 'AWS::Lambda::Function', 'TrackingAggregatorFunction');
+    const consumerTimeout = resource('AWS::Lambda::Function', consumerId).Properties.Timeout as number;
+    expect(consumerTimeout).toBe(CONSUMER_TIMEOUT.toSeconds());
+    const visibility = resource('AWS::SQS::Queue', queueId).Properties.VisibilityTimeout as number;
+    expect(visibility).toBeGreaterThanOrEqual(6 * consumerTimeout);
+  });
+
+  it('both queues use server-side encryption and refuse non-TLS requests', () => {
+    for (const id of [queueId, dlqId]) {
+      expect(resource('AWS::SQS::Queue', id).Properties.SqsManagedSseEnabled, id).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('the consumer event source mapping', () => {
+  it('reports partial batch failures and uses the configured batch, window and concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('follows consumerBatchSize, consumerMaxBatchingWindowSeconds and consumerMaxConcurrency', () => {
+    const custom = synthesize({ consumerBatchSize: 500, consumerMaxBatchingWindowSeconds: 20, consumerMaxConcurrency: 12 }).template;
+    custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 20,
+      ScalingConfig: { MaximumConcurrency: 12 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // The batching window adds to the visibility timeout, so a full window never causes redelivery.
+    const queue = Object.values(custom.findResources('AWS::SQS::Queue')).find(
+      (q) => (q as Resource).Properties.RedrivePolicy !== undefined,
+    ) as Resource;
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * CONSUMER_TIMEOUT.toSeconds() + 20);
+  });
+});
+
+describe('the table', () => {
+  it('uses the shared key layout, on-demand billing, TTL, PITR and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+  });
+
+  it('and the signing-key secret are retained on stack deletion by default, deleted with dataRemovalPolicy=destroy', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    const destroy = synthesize({ dataRemovalPolicy: 'destroy' }).template;
+    destroy.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    destroy.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the signing keys', () => {
+  it('are generated by Secrets Manager at deploy time in the flat key-ring shape, never written in the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: '{"current":"k1"}',
+        GenerateStringKey: 'k1',
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+      },
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('reach the authorizer only as an ARN', () => {
+    const secretId = resourceIdStartingWith(template, 'AWS::SecretsManager::Secret', 'TrackingSigningKeys');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SIGNING_KEYS_SECRET_ARN: { Ref: secretId }, SIGNING_KEYS: Match.absent() }) },
+    });
+  });
+});

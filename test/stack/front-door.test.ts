@@ -1,0 +1,151 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IDENTITY_HEADERS, ORIGIN_STATUS_CODES } from '../../lib/front-door';
+import { DEFAULT_SKIP_PREFIXES } from '../../lib/tracking-settings';
+import { TEST_ORIGIN, synthesize } from './stack-fixture';
+
+type Resource = { Properties: Record<string, unknown> };
+
+let template: Template;
+
+beforeAll(() => {
+  ({ template } = synthesize());
+});
+
+function integrationOf(route: Resource): Resource {
+  const target = JSON.stringify(route.Properties.Target);
+  const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
+  const match = Object.entries(integrations).find(([id]) => target.includes(`"${id}"`));
+  if (!match) throw new Error(`no integration for route target ${target}`);
+  return match[1];
+}
+
+function routesByKey(): Map<string, Resource> {
+  const routes = template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>;
+  return new Map(Object.values(routes).map((route) => [String(route.Properties.RouteKey), route]));
+}
+
+describe('the Lambda authorizer', () => {
+  it('is a REQUEST authorizer with payload 2.0, simple responses, no identity source and no caching', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+    });
+  });
+
+  it('guards the $default route', () => {
+    const route = routesByKey().get('$default');
+    expect(route?.Properties.AuthorizationType).toBe('CUSTOM');
+    expect(route?.Properties.AuthorizerId).toBeDefined();
+  });
+
+  it('may be invoked by API Gateway only for this API authorizer', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])]) }),
+    });
+  });
+});
+
+describe('the $default route to the origin', () => {
+  it('is an HTTP proxy to the bare origin (API Gateway appends the full request path)', () => {
+    const integration = integrationOf(routesByKey().get('$default') as Resource);
+    expect(integration.Properties).toMatchObject({
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      IntegrationUri: TEST_ORIGIN,
+    });
+  });
+
+  it('overwrites the identity headers from the authorizer context, so clients cannot inject them', () => {
+    const integration = integrationOf(routesByKey().get('$default') as Resource);
+    expect(integration.Properties.RequestParameters).toEqual({
+      'overwrite:header.x-device-id': '$context.authorizer.deviceId',
+      'overwrite:header.x-session-id': '$context.authorizer.sessionId',
+      'overwrite:header.x-user-id': '$context.authorizer.userId',
+    });
+  });
+
+  it("appends the authorizer's Set-Cookie to every common origin status code", () => {
+    const integration = integrationOf(routesByKey().get('$default') as Resource);
+    const responseParameters = integration.Properties.ResponseParameters as Record<string, unknown>;
+    for (const status of [200, 204, 301, 302, 304, 307, 400, 401, 403, 404, 405, 410, 429, 500, 502, 503]) {
+      expect(responseParameters[String(status)], `status ${status}`).toEqual({
+        ResponseParameters: [{ Destination: 'append:header.Set-Cookie', Source: '$context.authorizer.setCookie' }],
+      });
+    }
+    expect(Object.keys(responseParameters).sort()).toEqual(ORIGIN_STATUS_CODES.map(String).sort());
+    // API Gateway accepts only 200-599 as response-mapping keys.
+    for (const status of ORIGIN_STATUS_CODES) expect(status >= 200 && status <= 599).toBe(true);
+  });
+});
+
+describe('skip prefixes', () => {
+  it('route straight to the origin with no authorizer, keeping the path', () => {
+    const routes = routesByKey();
+    const expected: Record<string, string> = {
+      'ANY /static/{proxy+}': `${TEST_ORIGIN}/static/{proxy}`,
+      'ANY /media/{proxy+}': `${TEST_ORIGIN}/media/{proxy}`,
+      'ANY /health/{proxy+}': `${TEST_ORIGIN}/health/{proxy}`,
+      'ANY /favicon.ico': `${TEST_ORIGIN}/favicon.ico`,
+      'ANY /robots.txt': `${TEST_ORIGIN}/robots.txt`,
+    };
+    expect(Object.keys(expected)).toHaveLength(DEFAULT_SKIP_PREFIXES.length);
+    for (const [routeKey, uri] of Object.entries(expected)) {
+      const route = routes.get(routeKey);
+      expect(route, routeKey).toBeDefined();
+      expect(route?.Properties.AuthorizationType, routeKey).toBe('NONE');
+      expect(route?.Properties.AuthorizerId, routeKey).toBeUndefined();
+      const integration = integrationOf(route as Resource);
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'HTTP_PROXY', IntegrationUri: uri });
+    }
+  });
+
+  it('remove client-sent identity headers (nobody vouches for them there)', () => {
+    const integration = integrationOf(routesByKey().get('ANY /static/{proxy+}') as Resource);
+    const expected = Object.fromEntries(Object.keys(IDENTITY_HEADERS).map((header) => [`remove:header.${header}`, '']));
+    expect(integration.Properties.RequestParameters).toEqual(expected);
+  });
+
+  it('follow the skipPrefixes setting', () => {
+    const custom = synthesize({ skipPrefixes: ['/assets/', '/sitemap.xml'] }).template;
+    const keys = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => (route as Resource).Properties.RouteKey,
+    );
+    expect(keys.sort()).toEqual(['$default', 'ANY /assets/{proxy+}', 'ANY /sitemap.xml']);
+  });
+});
+
+describe('the stage', () => {
+  it('is the auto-deployed $default stage with JSON access logs that hold no IP address or user agent', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(() => JSON.parse(format)).not.toThrow();
+    expect(format).not.toMatch(/sourceIp|userAgent|identity\./);
+  });
+
+  it('maps a custom domain when domainName and certificateArn are set', () => {
+    const custom = synthesize({
+      domainName: 'www.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
+    }).template;
+    custom.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'www.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab' }),
+      ],
+    });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: Match.anyValue(), Stage: Match.anyValue() });
+    custom.hasOutput('FrontDoorUrl', { Value: 'https://www.example.com/' });
+    custom.hasOutput('CustomDomainTarget', Match.anyValue());
+  });
+});
