@@ -1,0 +1,175 @@
+/**
+ * Runs `bin/local.ts` as a child process, as a user runs `npm start`, on free ports and a temporary
+ * data folder, plus the `sessions` command against it. A child process per configuration because the
+ * handlers read their settings once, at cold start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getDevice } from '../../lambdas/aggregator/device-reader';
+import type { DeviceRecord } from '../../lambdas/aggregator/device-reader';
+import { localDocumentClient } from '../../lib/local/local-aws-clients';
+import type { RuntimeInfo } from '../../lib/local/runtime-file';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** A desktop Chrome: tracked (the fixtures' HTTPie agent counts as a bot). */
+export const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+export interface LocalProcess {
+  frontDoorUrl: string;
+  originUrl: string;
+  dataDir: string;
+  env: Record<string, string>;
+  output(): string;
+  /** SIGTERM, as Ctrl-C would; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** getDevice against this runtime's table (fast, for polling). */
+  device(deviceId: string): Promise<DeviceRecord | undefined>;
+}
+
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'visitor-gate-e2e-'));
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Fast settings for tests: free ports, a 1-second batching window. */
+export function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    SQS_PORT: '0',
+    DYNAMODB_PORT: '0',
+    DATA_DIR: dataDir,
+    BATCH_SIZE: '10',
+    BATCH_WINDOW_SECONDS: '1',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...extra,
+  };
+}
+
+function tsxNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startLocalProcess(env: Record<string, string>, args: string[] = []): Promise<LocalProcess> {
+  const child = tsxNode('bin/local.ts', args, env);
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const ready = new Promise<{ frontDoorUrl: string; originUrl: string }>((resolveReady, rejectReady) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ready: front door (\S+) -> origin (\S+)/.exec(output);
+      if (match?.[1] && match[2]) resolveReady({ frontDoorUrl: match[1], originUrl: match[2] });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => rejectReady(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));
+    setTimeout(() => rejectReady(new Error(`npm start was not ready in time:\n${output}`)), 90_000).unref();
+  });
+  let urls: { frontDoorUrl: string; originUrl: string };
+  try {
+    urls = await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const dataDir = env.DATA_DIR ?? '';
+  const info = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
+  const documents = localDocumentClient(info.dynamoDbEndpoint);
+  return {
+    ...urls,
+    dataDir,
+    env,
+    output: () => output,
+    async stop() {
+      documents.destroy();
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    device: (deviceId) => getDevice(deviceId, { client: documents, tableName: info.tableName }),
+  };
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCommand(script: string, args: string[], env: Record<string, string>): Promise<CommandResult> {
+  const child = tsxNode(script, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolveExit) => child.once('exit', (exitCode) => resolveExit(exitCode)));
+  return { code, stdout, stderr };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export interface Visit {
+  status: number;
+  /** The identity the demo origin received. */
+  receivedDeviceId: string;
+  receivedSessionId: string;
+  setCookies: string[];
+  headers: Headers;
+  body: string;
+}
+
+export interface VisitOptions {
+  cookie?: string;
+  userAgent?: string;
+  headers?: Record<string, string>;
+  method?: string;
+  body?: string;
+}
+
+export async function visit(baseUrl: string, path: string, options: VisitOptions = {}): Promise<Visit> {
+  const headers: Record<string, string> = { 'user-agent': options.userAgent ?? BROWSER_UA, ...options.headers };
+  if (options.cookie) headers.cookie = options.cookie;
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    redirect: 'manual',
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
+  return {
+    status: response.status,
+    receivedDeviceId: response.headers.get('x-demo-received-device-id') ?? '',
+    receivedSessionId: response.headers.get('x-demo-received-session-id') ?? '',
+    setCookies: response.headers.getSetCookie(),
+    headers: response.headers,
+    body: await response.text(),
+  };
+}
+
+/** The `name=value` pair of the Set-Cookie that sets `name` to a non-empty value, if any. */
+export function cookiePair(setCookies: readonly string[], name = 'device_fp'): string | undefined {
+  return setCookies.map((cookie) => cookie.split(';')[0]?.trim() ?? '').find((pair) => pair.startsWith(`${name}=`) && pair.length > name.length + 1);
+}

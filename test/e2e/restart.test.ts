@@ -1,0 +1,145 @@
+/**
+ * `npm start` as a process: data and cookies survive a restart, a stop loses no accepted page view,
+ * `--fresh` starts empty, a port in use is a clear error, and `replay` re-enqueues logged messages once.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLAY_MARKER } from '../../lib/local/unpublished-log';
+import type { PageViewMessage } from '../../lambdas/shared/page-view-message';
+import {
+  cookiePair,
+  eventually,
+  newDataDir,
+  removeDataDir,
+  runCommand,
+  startLocalProcess,
+  testEnv,
+  visit,
+  type LocalProcess,
+} from './local-runtime-process';
+
+let dataDir: string;
+const running: LocalProcess[] = [];
+
+beforeAll(() => {
+  dataDir = newDataDir();
+});
+
+afterAll(async () => {
+  for (const local of running) await local.stop();
+  removeDataDir(dataDir);
+});
+
+async function start(args: string[] = []): Promise<LocalProcess> {
+  const local = await startLocalProcess(testEnv(dataDir), args);
+  running.push(local);
+  return local;
+}
+
+function id(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+describe('npm start across restarts', () => {
+  it('keeps data and cookies across a restart and loses no view accepted just before stopping', async () => {
+    const before = await start();
+    const first = await visit(before.frontDoorUrl, '/');
+    const cookie = cookiePair(first.setCookies) ?? '';
+    const deviceId = first.receivedDeviceId;
+    await visit(before.frontDoorUrl, '/products', { cookie });
+    await eventually('2 views', async () => ((await before.device(deviceId))?.device.pageViews === 2 ? true : undefined));
+    // Accepted right before the stop: drained by the consumer or saved for the next start.
+    await visit(before.frontDoorUrl, '/pricing', { cookie });
+    expect(await before.stop()).toBe(0);
+    expect(before.output()).toContain('stopped');
+
+    const after = await start();
+    const again = await visit(after.frontDoorUrl, '/about', { cookie });
+    // Same key ring from the data folder: the cookie still verifies.
+    expect(again.receivedDeviceId).toBe(deviceId);
+    const record = await eventually('4 views after the restart', async () => {
+      const stored = await after.device(deviceId);
+      return stored && stored.device.pageViews >= 4 ? stored : undefined;
+    });
+    expect(record.device.pageViews).toBe(4);
+    expect(record.sessions[0]?.exitPath).toBe('/about');
+    expect(await after.stop()).toBe(0);
+  }, 120_000);
+
+  it('replays logged unpublished messages once, however often they appear', async () => {
+    const local = await start();
+    const deviceId = id();
+    const sessionId = id();
+    const now = Date.now();
+    const views: PageViewMessage[] = ['/a', '/b'].map((path, index) => ({
+      type: 'page_view',
+      v: 1,
+      id: id(),
+      deviceId,
+      sessionId,
+      sessionStarted: index === 0,
+      ts: now + index,
+      path,
+      device: { browser: 'chrome', os: 'linux', type: 'desktop' },
+    }));
+    const record = (message: PageViewMessage) =>
+      JSON.stringify({ level: 'ERROR', message: 'page view not published', replayMarker: REPLAY_MARKER, queueMessage: message });
+    const log = join(dataDir, 'authorizer.log');
+    writeFileSync(
+      log,
+      [
+        '{"level":"INFO","message":"unrelated"}',
+        `2026-01-01T00:00:00.000Z\tsome-request-id\t${record(views[0] as PageViewMessage)}`,
+        record(views[1] as PageViewMessage),
+        record(views[0] as PageViewMessage),
+        'not json at all',
+      ].join('\n'),
+    );
+
+    const replayed = await runCommand('bin/replay.ts', [log], { DATA_DIR: dataDir });
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain('found 3 unpublished message(s)');
+    expect(replayed.stdout).toContain('2 to send, 1 duplicate(s) within the file skipped');
+    expect(replayed.stdout).toContain('sent 2');
+    await eventually('2 replayed views', async () => ((await local.device(deviceId))?.device.pageViews === 2 ? true : undefined));
+
+    // Replaying the same file again sends them again; the consumer counts each id once.
+    expect((await runCommand('bin/replay.ts', [log], { DATA_DIR: dataDir })).code).toBe(0);
+    const marker = { ...views[1], id: id(), path: '/c', ts: now + 10, sessionStarted: false } as PageViewMessage;
+    writeFileSync(`${log}.marker`, record(marker));
+    expect((await runCommand('bin/replay.ts', [`${log}.marker`], { DATA_DIR: dataDir })).code).toBe(0);
+    const stored = await eventually('the marker view', async () => {
+      const device = await local.device(deviceId);
+      return device && device.sessions[0]?.exitPath === '/c' ? device : undefined;
+    });
+    expect(stored.device.pageViews).toBe(3);
+    expect(await local.stop()).toBe(0);
+  }, 120_000);
+
+  it('starts empty with --fresh', async () => {
+    const local = await start(['--fresh']);
+    const recent = await runCommand('bin/sessions.ts', ['--recent'], { DATA_DIR: dataDir });
+    expect(recent.code).toBe(0);
+    expect(JSON.parse(recent.stdout)).toEqual([]);
+    expect(await local.stop()).toBe(0);
+  }, 90_000);
+
+  it('refuses a port in use with a clear message and no stack trace', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', () => resolveListen()));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const result = await runCommand('bin/local.ts', [], testEnv(dataDir, { PORT: String(port) }));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Port ${port}`);
+      expect(result.stderr).toContain('already in use');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
