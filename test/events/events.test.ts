@@ -1,0 +1,180 @@
+/**
+ * Every sample event in events/ (the files `sam local invoke -e` takes) runs through the REAL handler,
+ * wired from the environment exactly as in Lambda, against real local servers: the authorizer sends
+ * to fauxqs, the consumer writes to DynamoDB Local. Each file has an expected outcome; a new file
+ * without one fails the test.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
+import type { QueueMessage } from '../../lambdas/shared/page-view-message';
+import { createLocalTable } from '../../lib/local/local-table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
+import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../support/local-aws';
+import {
+  EVENTS_DIR,
+  SAMPLE_DEVICE_ID,
+  SAMPLE_REQUEST_MILLIS,
+  SAMPLE_SESSION_ID,
+  sampleKeyRing,
+  sampleKeyRingJson,
+} from './sample-visitor';
+
+const TABLE = 'events-test';
+const SAMPLE_KEYS = 'sample-signing-keys.json';
+
+type AuthorizerContext = Record<string, string | number | boolean>;
+type AuthorizerResult = { isAuthorized: boolean; context: AuthorizerContext };
+type Authorize = (event: unknown) => Promise<unknown>;
+type Consume = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+const COOKIE_ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
+const DELETION_COOKIE = `device_fp=; Max-Age=0${COOKIE_ATTRIBUTES}`;
+const FRESH_COOKIE = new RegExp(`^device_fp=[A-Za-z0-9_-]+; Max-Age=2592000${COOKIE_ATTRIBUTES.replace(/[;/]/g, '\\$&')}$`);
+
+interface AuthorizerExpectation {
+  readonly context: Record<string, unknown>;
+  readonly setCookie: RegExp | string;
+  /** The page view the authorizer must have queued, or undefined when it must queue nothing. */
+  readonly queued?: (context: AuthorizerContext) => Record<string, unknown>;
+}
+
+/** What each authorizer event must produce (keyed by file name). */
+const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
+  'authorizer-new-visitor.json': {
+    context: { reason: 'tracked', tracked: true, isNewDevice: true, isNewSession: true, deviceId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) },
+    setCookie: FRESH_COOKIE,
+    queued: (context) => ({
+      type: 'page_view',
+      deviceId: context.deviceId,
+      sessionId: context.sessionId,
+      sessionStarted: true,
+      ts: SAMPLE_REQUEST_MILLIS,
+      path: expect.stringMatching(/^\/products\/42\?utm_source=newsletter/),
+      utm: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'winter-sale' },
+      referrer: { origin: 'https://news.example.org', path: '/issues/48' },
+      device: expect.objectContaining({ type: 'mobile' }),
+    }),
+  },
+  'authorizer-returning-visitor.json': {
+    // The signed cookie keeps the device id, and the open session (last view 10 minutes ago) continues.
+    context: { reason: 'tracked', tracked: true, isNewDevice: false, isNewSession: false, deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID },
+    setCookie: FRESH_COOKIE,
+    queued: () => ({ type: 'page_view', deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID, sessionStarted: false, path: '/pricing' }),
+  },
+  'authorizer-bot.json': {
+    context: { reason: 'bot', tracked: false, deviceId: '', sessionId: '' },
+    setCookie: DELETION_COOKIE,
+  },
+  'authorizer-gpc.json': {
+    // Sec-GPC: 1 with an existing cookie: no identity, and the cookie is deleted.
+    context: { reason: 'privacy_signal', tracked: false, deviceId: '', sessionId: '' },
+    setCookie: DELETION_COOKIE,
+  },
+  'authorizer-static-path.json': {
+    // Deployed, skip paths never reach the authorizer (their routes have none); if one does, it does nothing.
+    context: { reason: 'skip_path', tracked: false, deviceId: '' },
+    setCookie: /^device_fp_unchanged=; Max-Age=0;/,
+  },
+};
+
+const AGGREGATOR_EVENTS = ['aggregator-batch.json'];
+
+function readEvent(name: string): unknown {
+  return JSON.parse(readFileSync(resolve(EVENTS_DIR, name), 'utf8'));
+}
+
+let dynamo: LocalDynamo;
+let queue: LocalQueue;
+let authorize: Authorize;
+let consume: Consume;
+
+beforeAll(async () => {
+  [dynamo, queue] = await Promise.all([startDynamo(), startQueue('events-page-views')]);
+  await createLocalTable(dynamo.client, TABLE);
+  // The same variables the stack sets, pointed at the local servers (SDK v3 reads AWS_ENDPOINT_URL_*).
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: queue.server.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.server.endpoint,
+    QUEUE_URL: queue.queues.queueUrl,
+    SIGNING_KEYS: sampleKeyRingJson(),
+    TABLE_NAME: TABLE,
+    RETENTION_DAYS: '30',
+    POWERTOOLS_SERVICE_NAME: 'visitor-gate',
+    POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const authorizerModule = await import('../../lambdas/authorizer/handler');
+  const aggregatorModule = await import('../../lambdas/aggregator/handler');
+  // Default wiring from the environment; only the clock is pinned to the events' request time, so the
+  // sample cookie (valid 400 days from 2026-11-26) and its open session stay valid whenever this runs.
+  const deps = await authorizerModule.createDefaultDeps(process.env);
+  authorize = authorizerModule.createAuthorizerHandler({ ...deps, clock: () => SAMPLE_REQUEST_MILLIS });
+  consume = aggregatorModule.handler;
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([dynamo?.stop(), queue?.stop()]);
+});
+
+describe('events/', () => {
+  it('has an expected outcome for every file', () => {
+    const files = readdirSync(EVENTS_DIR).filter((file) => file.endsWith('.json') && file !== SAMPLE_KEYS);
+    expect(files.sort()).toEqual([...Object.keys(AUTHORIZER_EXPECTATIONS), ...AGGREGATOR_EVENTS].sort());
+  });
+
+  it('signs the returning visitor with the sample key ring, valid at the events time', () => {
+    const event = readEvent('authorizer-returning-visitor.json') as { cookies: string[] };
+    const cookie = event.cookies.find((c) => c.startsWith('device_fp='))?.slice('device_fp='.length) ?? '';
+    const decoded = decodeDeviceCookie(cookie, sampleKeyRing(), SAMPLE_REQUEST_MILLIS / 1000);
+    // If this fails after a cookie format change: regenerate with `npx tsx test/events/sample-visitor.ts`.
+    expect(decoded).toMatchObject({ ok: true, keyId: 'sample1', state: { deviceId: SAMPLE_DEVICE_ID } });
+  });
+});
+
+describe.each(Object.entries(AUTHORIZER_EXPECTATIONS))('authorizer: events/%s', (file, expected) => {
+  it('allows, with the expected identity, cookie and queue message', async () => {
+    const result = (await authorize(readEvent(file))) as AuthorizerResult;
+    expect(result.isAuthorized).toBe(true);
+    expect(result.context).toMatchObject(expected.context);
+    if (typeof expected.setCookie === 'string') expect(result.context.setCookie).toBe(expected.setCookie);
+    else expect(result.context.setCookie).toMatch(expected.setCookie);
+
+    const messages = await queue.receive(10);
+    await queue.settle(messages, []);
+    const bodies = messages.map((message) => JSON.parse(message.Body ?? '') as QueueMessage);
+    if (expected.queued === undefined) {
+      expect(bodies).toEqual([]);
+    } else {
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).toMatchObject(expected.queued(result.context));
+    }
+  });
+});
+
+describe('consumer: events/aggregator-batch.json', () => {
+  it('aggregates the batch into DynamoDB with no failed records, exactly once', async () => {
+    const event = readEvent('aggregator-batch.json') as SQSEvent;
+    expect(await consume(event)).toEqual({ batchItemFailures: [] });
+    // Redelivery of the same batch (SQS is at-least-once) must not count anything twice.
+    expect(await consume(event)).toEqual({ batchItemFailures: [] });
+
+    const record = await getDevice(SAMPLE_DEVICE_ID, {
+      client: dynamo.documentClient,
+      tableName: TABLE,
+      now: SAMPLE_REQUEST_MILLIS + 60_000,
+      consistentRead: true,
+    });
+    expect(record?.device).toMatchObject({ deviceId: SAMPLE_DEVICE_ID, pageViews: 3, sessionCount: 2, userId: 'user-1234', lastPath: '/' });
+    expect(record?.sessions.map((session) => [session.sessionId, session.pageViews])).toEqual([
+      [Buffer.from('sample-session02').toString('base64url'), 1],
+      [SAMPLE_SESSION_ID, 2],
+    ]);
+  });
+});
