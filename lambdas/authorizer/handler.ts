@@ -203,10 +203,17 @@ function describeError(error: unknown): { name: string; message: string; cause?:
 
 // ---- Default wiring from the environment (the deployed function and the local runtime) ----
 
-/** Created once per instance with tight timeouts and one retry, so a slow queue never holds a page for long. */
+/**
+ * Created once per instance with tight timeouts and one retry, so a slow queue never holds a page for long.
+ * `throwOnRequestTimeout` matters: without it smithy only logs a warning when requestTimeout passes, and a
+ * queue endpoint that accepts the connection but never answers holds the request indefinitely (tested).
+ */
 const sqsClient = new SQSClient({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 100, requestTimeout: 300 }),
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 100, requestTimeout: 300, throwOnRequestTimeout: true }),
   maxAttempts: 2,
+  // The SQS client sends to the QueueUrl's host unless `endpoint` is given explicitly, which would ignore
+  // the standard AWS_ENDPOINT_URL_SQS that local runs set (fauxqs queue URLs use a *.localhost host).
+  ...(process.env.AWS_ENDPOINT_URL_SQS ? { endpoint: process.env.AWS_ENDPOINT_URL_SQS } : {}),
 });
 
 /** Builds the default dependencies: config, secrets (once), SQS publisher, logger and metrics. */

@@ -14,7 +14,7 @@ export function createSecretsManagerReader(): SecretReader {
       const { NodeHttpHandler } = await import('@smithy/node-http-handler');
       const sm = new SecretsManagerClient({
         // Cold start only, so a little more patience than the queue gets; still bounded.
-        requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
+        requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true }),
         maxAttempts: 3,
       });
       return { send: async (arn: string) => (await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString };

@@ -26,8 +26,16 @@ export const NOW_MILLIS = 1_764_428_400_000;
 
 type Json = Record<string, unknown>;
 
+const fixtureText = new Map<string, string>();
+
+/** A fresh copy of a fixture event (the file is read once). */
 export function loadFixture(name: string): Json {
-  return JSON.parse(readFileSync(resolve(FIXTURES_DIR, name), 'utf8')) as Json;
+  let text = fixtureText.get(name);
+  if (text === undefined) {
+    text = readFileSync(resolve(FIXTURES_DIR, name), 'utf8');
+    fixtureText.set(name, text);
+  }
+  return JSON.parse(text) as Json;
 }
 
 /** The HTTP API 2.0 authorizer fixture as a browser GET of `path`, with extra headers and cookies. */
@@ -35,8 +43,9 @@ export function httpApiEvent(options: { path?: string; method?: string; query?: 
   const event = loadFixture('http-api-authorizer-request-v2.json');
   const path = options.path ?? '/pricing';
   const method = options.method ?? 'GET';
-  const headers: Json = { ...(event.headers as Json), 'user-agent': options.ua ?? BROWSER_UA, ...options.headers };
-  delete headers.authorization;
+  // The fixture's `Bearer foo` is dropped: tests that need a token pass their own.
+  const { authorization: _fixtureToken, ...fixtureHeaders } = event.headers as Json;
+  const headers: Json = { ...fixtureHeaders, 'user-agent': options.ua ?? BROWSER_UA, ...options.headers };
   const requestContext = event.requestContext as Json;
   const http = { ...(requestContext.http as Json), method, path, userAgent: headers['user-agent'] };
   return {
@@ -53,8 +62,8 @@ export function httpApiEvent(options: { path?: string; method?: string; query?: 
 /** The REST API REQUEST fixture as a browser GET of `path`. */
 export function restApiEvent(options: { path?: string; method?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}): Json {
   const event = loadFixture('rest-api-authorizer-request-v1.json');
-  const headers: Record<string, unknown> = { ...(event.headers as Json), 'User-Agent': BROWSER_UA, ...options.headers };
-  delete headers.Authorization;
+  const { Authorization: _fixtureToken, ...fixtureHeaders } = event.headers as Json;
+  const headers: Record<string, unknown> = { ...fixtureHeaders, 'User-Agent': BROWSER_UA, ...options.headers };
   const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
   const query = options.query ?? {};
   return {

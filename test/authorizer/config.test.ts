@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { AuthorizerConfigError } from '../../lambdas/authorizer/errors';
+import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
+import { SIGNING_KEYS } from './authorizer-fixtures';
+
+const BASE = { QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views', SIGNING_KEYS };
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:visitor-gate-keys-AbCdEf';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadAuthorizerConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AuthorizerConfigError);
+    return (error as AuthorizerConfigError).problems;
+  }
+  return [];
+}
+
+describe('loadAuthorizerConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadAuthorizerConfig(BASE)).toEqual({
+      queueUrl: BASE.QUEUE_URL,
+      keyRingSource: { kind: 'inline', json: SIGNING_KEYS },
+      cookieName: 'device_fp',
+      cookieDomain: undefined,
+      cookieMaxAgeSeconds: 2_592_000,
+      cookieRenewal: 'sliding',
+      skipPrefixes: ['/static/', '/media/', '/health/', '/favicon.ico', '/robots.txt'],
+      untrackedPrefixes: ['/api/'],
+      sessionTimeoutSeconds: 1800,
+      sessionMaxSeconds: 86_400,
+      honorPrivacySignals: true,
+      jwt: undefined,
+      slowResolutionWarnMs: 5,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = loadAuthorizerConfig({
+      QUEUE_URL: BASE.QUEUE_URL,
+      SIGNING_KEYS_SECRET_ARN: ARN,
+      COOKIE_NAME: 'vid',
+      COOKIE_DOMAIN: '.example.com',
+      COOKIE_MAX_AGE_SECONDS: '34560000',
+      COOKIE_RENEWAL: 'fixed',
+      SKIP_PREFIXES: '/assets/, /img/',
+      UNTRACKED_PREFIXES: '',
+      SESSION_TIMEOUT_SECONDS: '900',
+      SESSION_MAX_SECONDS: '3600',
+      HONOR_PRIVACY_SIGNALS: 'false',
+      JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'web, mobile',
+      SLOW_RESOLUTION_WARN_MS: '10',
+    });
+    expect(config).toMatchObject({
+      keyRingSource: { kind: 'secret', secretArn: ARN },
+      cookieName: 'vid',
+      cookieDomain: '.example.com',
+      cookieMaxAgeSeconds: 34_560_000,
+      cookieRenewal: 'fixed',
+      skipPrefixes: ['/assets/', '/img/'],
+      untrackedPrefixes: [],
+      sessionTimeoutSeconds: 900,
+      sessionMaxSeconds: 3600,
+      honorPrivacySignals: false,
+      jwt: { keySource: { kind: 'jwks', url: 'https://id.example.com/.well-known/jwks.json' }, issuer: 'https://id.example.com/', audience: ['web', 'mobile'] },
+      slowResolutionWarnMs: 10,
+    });
+  });
+
+  it('requires the queue and exactly one key ring source', () => {
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/QUEUE_URL is required/),
+      expect.stringMatching(/signing key ring is missing/),
+    ]);
+    expect(problemsOf({ ...BASE, SIGNING_KEYS_SECRET_ARN: ARN })).toEqual([expect.stringMatching(/exactly one/)]);
+    expect(problemsOf({ QUEUE_URL: BASE.QUEUE_URL, SIGNING_KEYS_SECRET_ARN: 'not-an-arn' })).toEqual([expect.stringMatching(/Secrets Manager secret ARN/)]);
+  });
+
+  it('reports every invalid value at once, with the variable name', () => {
+    const problems = problemsOf({
+      ...BASE,
+      COOKIE_NAME: '__Host-vid',
+      COOKIE_DOMAIN: 'example.com',
+      COOKIE_MAX_AGE_SECONDS: '40000000',
+      COOKIE_RENEWAL: 'forever',
+      SKIP_PREFIXES: 'static/',
+      SESSION_TIMEOUT_SECONDS: '7200',
+      SESSION_MAX_SECONDS: '3600',
+      HONOR_PRIVACY_SIGNALS: 'yes',
+      SLOW_RESOLUTION_WARN_MS: '-1',
+    });
+    expect(problems.join('\n')).toMatch(/__Host-/);
+    for (const name of ['COOKIE_MAX_AGE_SECONDS', 'COOKIE_RENEWAL', 'SKIP_PREFIXES', 'SESSION_MAX_SECONDS', 'HONOR_PRIVACY_SIGNALS', 'SLOW_RESOLUTION_WARN_MS']) {
+      expect(problems.join('\n')).toContain(name);
+    }
+    expect(problems).toHaveLength(7);
+  });
+
+  it('validates the JWT settings', () => {
+    expect(problemsOf({ ...BASE, JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/no key/)]);
+    expect(problemsOf({ ...BASE, JWT_SECRET: 'short', JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/JWT_SECRET must be at least 32/)]);
+    expect(problemsOf({ ...BASE, JWT_SECRET: 'x'.repeat(32) })).toEqual([expect.stringMatching(/JWT_ISSUER is required/)]);
+    expect(problemsOf({ ...BASE, JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://a/', JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/only one/)]);
+    expect(problemsOf({ ...BASE, JWT_JWKS_URL: 'ftp://a/', JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/http\(s\) URL/)]);
+    expect(loadAuthorizerConfig({ ...BASE, JWT_SECRET_ARN: ARN, JWT_ISSUER: 'x' }).jwt).toEqual({
+      keySource: { kind: 'secret-arn', secretArn: ARN },
+      issuer: 'x',
+      audience: undefined,
+    });
+  });
+
+  it('says it all in one error message', () => {
+    expect(() => loadAuthorizerConfig({})).toThrow(/Invalid authorizer configuration:\n- QUEUE_URL is required/);
+  });
+});

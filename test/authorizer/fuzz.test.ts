@@ -1,0 +1,145 @@
+/**
+ * Fuzz: 100,000+ random and mutated Cookie headers and events through the real handler. No call may
+ * throw or fail to allow, and no forged cookie may ever be accepted: a request is recognised as a
+ * returning device only when it carries, verbatim, a cookie value the authorizer itself issued.
+ * Seeded, so a failure reproduces; the seed is in the failure message.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
+import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
+import { parseKeyRing } from '../../lambdas/identity/key-ring';
+import { NOW_MILLIS, cookiePair, createTestHandler, httpApiEvent, restApiEvent } from './authorizer-fixtures';
+
+const ITERATIONS = 100_000;
+const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const NASTY = ['=', ';', ' ', '"', ',', '\t', '\u0000', 'é', '💥', '%', '+', '/', '.', '\n'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Context = Record<string, unknown>;
+
+describe('authorizer fuzz', () => {
+  it(`survives ${ITERATIONS} random and mutated requests and never accepts a forged cookie (seed ${SEED})`, async () => {
+    const random = mulberry32(SEED);
+    const int = (n: number) => Math.floor(random() * n);
+    const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+    const randomChars = (length: number, alphabet = ALPHABET) => {
+      let s = '';
+      for (let i = 0; i < length; i++) s += random() < 0.05 ? pick(NASTY) : alphabet[int(alphabet.length)];
+      return s;
+    };
+
+    const logs: string[] = [];
+    const logger: AuthorizerLogger = {
+      warn: (...args: unknown[]) => void logs.push(JSON.stringify(args)),
+      error: (...args: unknown[]) => void logs.push(JSON.stringify(args)),
+    };
+    const { authorize, deps } = createTestHandler({
+      logger,
+      metrics: createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: () => undefined }),
+      clock: () => NOW_MILLIS,
+    });
+
+    // Genuine cookies issued by the authorizer itself: deviceId -> cookie value.
+    const genuine = new Map<string, string>();
+    for (let i = 0; i < 20; i++) {
+      const context = (await authorize(httpApiEvent())).context as Context;
+      genuine.set(String(context.deviceId), cookiePair(context.setCookie).slice('device_fp='.length));
+    }
+    const genuineValues = [...genuine.values()];
+    const attacker = parseKeyRing(JSON.stringify({ current: 'k1', k1: 'attacker-guess-of-the-secret-32-chars!!' }));
+
+    const mutate = (value: string): string => {
+      const chars = [...value];
+      switch (int(8)) {
+        case 0: // replace one character
+          chars[int(chars.length)] = pick([...ALPHABET, ...NASTY]);
+          return chars.join('');
+        case 1: // replace several characters
+          for (let k = 1 + int(6); k > 0; k--) chars[int(chars.length)] = ALPHABET[int(64)] ?? 'A';
+          return chars.join('');
+        case 2: // delete a span
+          return value.slice(0, int(value.length)) + value.slice(int(value.length));
+        case 3: // insert characters
+          return value.slice(0, int(value.length)) + randomChars(1 + int(8)) + value.slice(int(value.length));
+        case 4: // splice two genuine cookies
+          return value.slice(0, int(value.length)) + pick(genuineValues).slice(int(value.length));
+        case 5: // flip a bit of a decoded byte
+        {
+          const bytes = Buffer.from(value, 'base64url');
+          const i = int(bytes.length);
+          bytes[i] = (bytes[i] ?? 0) ^ (1 << int(8));
+          return bytes.toString('base64url');
+        }
+        case 6: // a well-formed cookie signed with a guessed key under the real key id
+          return encodeDeviceCookie(
+            { deviceId: Buffer.from(Array.from({ length: 16 }, () => int(256))).toString('base64url'), issuedAtSeconds: NOW_MILLIS / 1000 - int(1000), expiresAtSeconds: NOW_MILLIS / 1000 + 1000 },
+            attacker,
+          );
+        default: // structurally plausible random bytes of a real length
+          return Buffer.from(Array.from({ length: 93 }, () => int(256))).toString('base64url');
+      }
+    };
+
+    const cookieHeader = (): { header: string } => {
+      const parts: string[] = [];
+      for (let n = int(5); n >= 0; n--) {
+        const roll = random();
+        if (roll < 0.5) parts.push(`device_fp=${mutate(pick(genuineValues))}`);
+        else if (roll < 0.6) parts.push(`device_fp=${pick(genuineValues)}`);
+        else if (roll < 0.8) parts.push(`${randomChars(1 + int(12))}=${randomChars(int(200))}`);
+        else parts.push(randomChars(int(300), ALPHABET + ';= '));
+      }
+      return { header: parts.join(pick(['; ', ';', ' ; ', ', '])) };
+    };
+
+    let accepted = 0;
+    for (let i = 0; i < ITERATIONS; i++) {
+      const { header } = cookieHeader();
+      const shape = int(10);
+      let event: unknown;
+      if (shape < 5) event = httpApiEvent({ cookies: header.split('; ') });
+      else if (shape < 8) event = restApiEvent({ headers: { Cookie: header } });
+      else if (shape === 8) event = httpApiEvent({ headers: { cookie: header }, path: `/${randomChars(int(40))}`, method: pick(['GET', 'POST', '']) });
+      else {
+        // Broken event shapes: fields of the wrong type.
+        const broken = httpApiEvent({ headers: { cookie: header } }) as Record<string, unknown>;
+        const field = pick(['headers', 'cookies', 'rawPath', 'requestContext', 'rawQueryString', 'version']);
+        broken[field] = pick([null, 42, 'x', [], {}, [1, null], true]);
+        event = broken;
+      }
+      let response: { context: Context };
+      try {
+        response = (await authorize(event)) as { context: Context };
+      } catch (error) {
+        throw new Error(`iteration ${i} (seed ${SEED}) threw: ${String(error)}`, { cause: error });
+      }
+      const context = response.context;
+      if (typeof context.setCookie !== 'string' || context.setCookie === '') throw new Error(`iteration ${i} (seed ${SEED}): no setCookie`);
+      if (context.isNewDevice === false && context.deviceId !== '') {
+        accepted++;
+        const value = genuine.get(String(context.deviceId));
+        // Accepted only if that exact genuine value is one of the request's device_fp values (a mutation
+        // may happen to reproduce a genuine value; that is not a forgery).
+        const presented = header.split(';').map((pair) => pair.trim()).filter((pair) => pair.startsWith('device_fp=')).map((pair) => pair.slice(10));
+        if (value === undefined || !presented.includes(value)) {
+          throw new Error(`iteration ${i} (seed ${SEED}) accepted a forged cookie: ${header.slice(0, 300)}`);
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(0); // the oracle is live: genuine cookies do get accepted
+    expect(deps.publisher.messages.length).toBeGreaterThan(ITERATIONS / 2);
+    expect(logs.filter((l) => l.includes('Unexpected authorizer error'))).toEqual([]);
+  });
+});
