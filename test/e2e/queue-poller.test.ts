@@ -23,30 +23,31 @@ afterEach(async () => {
   poller = undefined;
 });
 
-async function setUp(visibilityTimeoutSeconds: number) {
+/** A queue with a 1 s visibility timeout and maxReceiveCount 5, polled with a 1 s batching window. */
+async function pollQueue(batchSize: number, invoke: (event: SQSEvent) => Promise<unknown>) {
   sqs = await startLocalSqs();
-  const queues = sqs.createQueues({ name: 'views', deadLetterName: 'views-dlq', visibilityTimeoutSeconds, maxReceiveCount: 5 });
+  const queues = sqs.createQueues({ name: 'views', deadLetterName: 'views-dlq', visibilityTimeoutSeconds: 1, maxReceiveCount: 5 });
   client = localSqsClient(loopbackEndpointOf(queues.queueUrl));
+  poller = startQueuePoller({
+    sqs: client,
+    queueUrl: queues.queueUrl,
+    queue: { queueArn: queues.queueArn, region: 'us-east-1' },
+    batchSize,
+    batchWindowSeconds: 1,
+    handlerTimeoutSeconds: 5,
+    invoke,
+  });
   return { queues, client };
 }
 
 describe('local queue poller', () => {
   it('invokes with Lambda-shaped SQS events and deletes only the records not reported as failed', async () => {
-    const { queues, client } = await setUp(1);
     const events: SQSEvent[] = [];
     const attempts = new Map<string, number>();
-    poller = startQueuePoller({
-      sqs: client,
-      queueUrl: queues.queueUrl,
-      queue: { queueArn: queues.queueArn, region: 'us-east-1' },
-      batchSize: 10,
-      batchWindowSeconds: 1,
-      handlerTimeoutSeconds: 5,
-      async invoke(event) {
-        events.push(event);
-        for (const record of event.Records) attempts.set(record.body, (attempts.get(record.body) ?? 0) + 1);
-        return { batchItemFailures: event.Records.filter((record) => record.body === 'poison').map((record) => ({ itemIdentifier: record.messageId })) };
-      },
+    const { queues, client } = await pollQueue(10, async (event) => {
+      events.push(event);
+      for (const record of event.Records) attempts.set(record.body, (attempts.get(record.body) ?? 0) + 1);
+      return { batchItemFailures: event.Records.filter((record) => record.body === 'poison').map((record) => ({ itemIdentifier: record.messageId })) };
     });
     await sendBodies(client, queues.queueUrl, ['good-1', 'poison', 'good-2']);
 
@@ -71,22 +72,13 @@ describe('local queue poller', () => {
   }, 60_000);
 
   it('retries the whole batch when the handler throws, and cuts batches of at most batchSize', async () => {
-    const { queues, client } = await setUp(1);
     const sizes: number[] = [];
     let calls = 0;
-    poller = startQueuePoller({
-      sqs: client,
-      queueUrl: queues.queueUrl,
-      queue: { queueArn: queues.queueArn, region: 'us-east-1' },
-      batchSize: 4,
-      batchWindowSeconds: 1,
-      handlerTimeoutSeconds: 5,
-      async invoke(event) {
-        calls += 1;
-        sizes.push(event.Records.length);
-        if (calls === 1) throw new Error('function error');
-        return undefined;
-      },
+    const { queues, client } = await pollQueue(4, async (event) => {
+      calls += 1;
+      sizes.push(event.Records.length);
+      if (calls === 1) throw new Error('function error');
+      return undefined;
     });
     await sendBodies(client, queues.queueUrl, ['a', 'b', 'c', 'd', 'e', 'f']);
     await eventually('the queue to empty', async () => {
