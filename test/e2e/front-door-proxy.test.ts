@@ -1,0 +1,101 @@
+/**
+ * The front door on its own (no JVM): the payload-2.0 event it builds, compared with a real API Gateway
+ * event, and what it does when the authorizer throws or denies.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDemoOrigin, type DemoOrigin } from '../../lib/local/demo-origin';
+import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from '../../lib/local/front-door';
+import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
+import { REPO_ROOT, visit } from './local-runtime-process';
+
+function fixture(name: string): Record<string, unknown> {
+  const shared = resolve(REPO_ROOT, '../shared/fixtures/aws-events');
+  const folder = existsSync(shared) ? shared : '/work/shared/fixtures/aws-events';
+  return JSON.parse(readFileSync(resolve(folder, name), 'utf8')) as Record<string, unknown>;
+}
+
+let origin: DemoOrigin | undefined;
+let frontDoor: FrontDoor | undefined;
+
+afterEach(async () => {
+  await frontDoor?.stop();
+  if (origin) await closeServer(origin.server, 100);
+});
+
+async function start(authorize: (event: HttpApiAuthorizerEvent) => Promise<unknown>, onRequest?: (entry: FrontDoorRequestLog) => void) {
+  origin = await startDemoOrigin(0);
+  frontDoor = await startFrontDoor({ port: 0, originUrl: origin.url, skipPrefixes: ['/static/'], authorize, onRequest });
+  return frontDoor;
+}
+
+describe('local front door', () => {
+  it('builds the payload-2.0 REQUEST event API Gateway builds', async () => {
+    const events: HttpApiAuthorizerEvent[] = [];
+    const door = await start(async (event) => {
+      events.push(event);
+      return { isAuthorized: true, context: { setCookie: 'a=b' } };
+    });
+    await visit(door.url, '/products/shoes?utm_source=news&a=1&a=2', {
+      cookie: 'device_fp=abc; other=1',
+      headers: { 'x-custom': 'one', accept: 'text/html' },
+    });
+    const event = events[0];
+    if (!event) throw new Error('the authorizer was not called');
+    const real = fixture('http-api-authorizer-request-v2.json');
+    const realContext = real.requestContext as Record<string, unknown>;
+
+    // Same top-level and requestContext fields as the real event (no identity source: none configured).
+    const { identitySource: _unused, ...realTop } = real;
+    for (const key of Object.keys(realTop)) expect(event).toHaveProperty(key);
+    for (const key of Object.keys(realContext)) expect(event.requestContext).toHaveProperty(key);
+    for (const key of Object.keys(realContext.http as object)) expect(event.requestContext.http).toHaveProperty(key);
+
+    expect(event).toMatchObject({
+      version: '2.0',
+      type: 'REQUEST',
+      routeKey: '$default',
+      rawPath: '/products/shoes',
+      rawQueryString: 'utm_source=news&a=1&a=2',
+      cookies: ['device_fp=abc', 'other=1'],
+      queryStringParameters: { utm_source: 'news', a: '1,2' },
+    });
+    expect(event.routeArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[^/]+\/\$default\/GET\/products\/shoes$/);
+    expect(event.headers).toMatchObject({ 'x-custom': 'one', accept: 'text/html', 'x-forwarded-proto': 'http' });
+    expect(event.headers?.cookie).toBeUndefined();
+    expect(event.headers?.['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(event.requestContext.http).toMatchObject({ method: 'GET', path: '/products/shoes', protocol: 'HTTP/1.1' });
+    expect(event.requestContext.http.sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect(event.requestContext.time).toMatch(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
+    expect(typeof event.requestContext.timeEpoch).toBe('number');
+  });
+
+  it('still proxies, without identity, when the authorizer throws', async () => {
+    const log: FrontDoorRequestLog[] = [];
+    const door = await start(async () => {
+      throw new Error('boom');
+    }, (entry) => log.push(entry));
+    const result = await visit(door.url, '/about', { headers: { 'x-device-id': 'injected-device-id-0001' } });
+    expect(result.status).toBe(200);
+    expect(result.body).toContain('<h1>About</h1>');
+    expect(result.receivedDeviceId).toBe('');
+    expect(result.setCookies).toEqual([]);
+    expect(log[0]?.authorizer.kind).toBe('failed');
+  });
+
+  it('answers 403 like API Gateway when a simple response denies', async () => {
+    const door = await start(async () => ({ isAuthorized: false, context: {} }));
+    const result = await visit(door.url, '/about');
+    expect(result.status).toBe(403);
+    expect(JSON.parse(result.body)).toEqual({ message: 'Forbidden' });
+  });
+
+  it('answers 503 like API Gateway when the origin cannot be reached', async () => {
+    const door = await start(async () => ({ isAuthorized: true, context: {} }));
+    if (origin) await closeServer(origin.server, 100);
+    origin = undefined;
+    const result = await visit(door.url, '/about');
+    expect(result.status).toBe(503);
+  });
+});

@@ -1,0 +1,71 @@
+/** Pure pieces of the local runtime: batch verdicts, replay-log scanning, settings. */
+import { describe, expect, it } from 'vitest';
+import { readLocalSettings } from '../../lib/local/local-settings';
+import { judgeBatchResponse } from '../../lib/local/sqs-lambda-event';
+import { REPLAY_MARKER, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+
+describe('judgeBatchResponse (ReportBatchItemFailures)', () => {
+  const ids = new Set(['m1', 'm2', 'm3']);
+  it('treats no answer, an empty object and an empty list as success', () => {
+    expect(judgeBatchResponse(undefined, ids)).toEqual({ outcome: 'all-succeeded' });
+    expect(judgeBatchResponse({}, ids)).toEqual({ outcome: 'all-succeeded' });
+    expect(judgeBatchResponse({ batchItemFailures: [] }, ids)).toEqual({ outcome: 'all-succeeded' });
+  });
+  it('fails only the listed records', () => {
+    expect(judgeBatchResponse({ batchItemFailures: [{ itemIdentifier: 'm2' }] }, ids)).toEqual({
+      outcome: 'some-failed',
+      failedMessageIds: new Set(['m2']),
+    });
+  });
+  it('fails the whole batch for an identifier that is empty or not in the batch', () => {
+    expect(judgeBatchResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, ids).outcome).toBe('all-failed');
+    expect(judgeBatchResponse({ batchItemFailures: [{ itemIdentifier: 'other' }] }, ids).outcome).toBe('all-failed');
+    expect(judgeBatchResponse({ batchItemFailures: 'm1' }, ids).outcome).toBe('all-failed');
+  });
+});
+
+describe('scanUnpublishedLog', () => {
+  const message = (id: string) => ({
+    type: 'page_view',
+    v: 1,
+    id,
+    deviceId: 'dddddddddddddddddddddd',
+    sessionId: 'ssssssssssssssssssssss',
+    sessionStarted: true,
+    ts: 1_700_000_000_000,
+    path: '/',
+    device: { browser: 'chrome', os: 'linux', type: 'desktop' },
+  });
+  const line = (queueMessage: unknown) => JSON.stringify({ level: 'ERROR', replayMarker: REPLAY_MARKER, queueMessage });
+
+  it('finds marked records, skips duplicates within the file and invalid messages', () => {
+    const text = [
+      line(message('aaaaaaaaaaaaaaaaaaaaaa')),
+      `2026-01-01T00:00:00Z\treq\tERROR\t${line(message('bbbbbbbbbbbbbbbbbbbbbb'))}`,
+      line(message('aaaaaaaaaaaaaaaaaaaaaa')),
+      line({ type: 'page_view', v: 99 }),
+      JSON.stringify({ level: 'INFO', message: 'mentions visitor-gate.unpublished-message in text only' }),
+      '{ broken json visitor-gate.unpublished-message',
+    ].join('\n');
+    const scan = scanUnpublishedLog(text);
+    expect(scan.found).toBe(4);
+    expect(scan.messages.map((found) => found.id)).toEqual(['aaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbb']);
+    expect(scan.duplicatesInFile).toBe(1);
+    expect(scan.invalid).toBe(1);
+  });
+});
+
+describe('readLocalSettings', () => {
+  it('has the documented defaults and derives the visibility timeout like the stack', () => {
+    const settings = readLocalSettings({});
+    expect(settings).toMatchObject({ port: 3000, demoOriginPort: 3001, sqsPort: 9324, dynamoDbPort: 8000, batchSize: 100, batchWindowSeconds: 5 });
+    expect(settings.visibilityTimeoutSeconds).toBe(6 * 30 + 5);
+    expect(settings.maxReceiveCount).toBe(5);
+    expect(settings.dataDir).toMatch(/\.local-data$/);
+  });
+  it('refuses bad values with a clear message', () => {
+    expect(() => readLocalSettings({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
+    expect(() => readLocalSettings({ ORIGIN_URL: 'ftp://example.com' })).toThrow(/ORIGIN_URL must use http or https/);
+    expect(() => readLocalSettings({ BATCH_SIZE: '50', BATCH_WINDOW_SECONDS: '0' })).toThrow(/BATCH_WINDOW_SECONDS/);
+  });
+});
