@@ -28,6 +28,7 @@ export class TrackingAlarms extends Construct {
   readonly consumerErrors: cloudwatch.Alarm;
   readonly oldestMessageAge: cloudwatch.Alarm;
   readonly authorizerErrors: cloudwatch.Alarm;
+  readonly authorizerHandledErrors: cloudwatch.Alarm;
   readonly authorizerThrottles: cloudwatch.Alarm;
   readonly publishFailures: cloudwatch.Alarm;
 
@@ -68,6 +69,13 @@ export class TrackingAlarms extends Construct {
       props.authorizer.metricErrors({ period: fiveMinutes }),
       'The authorizer Lambda failed (visitors may have received 500s from the front door).',
     );
+    // The authorizer catches its own errors (a visitor must never get a 500), so Lambda's Errors
+    // metric only sees cold-start failures and timeouts; caught errors are counted here.
+    this.authorizerHandledErrors = atLeastOne(
+      'AuthorizerHandledErrors',
+      visitorGateMetric('AuthorizerErrors', { period: fiveMinutes }),
+      'The authorizer hit unexpected errors and let requests through without identity (see its logs).',
+    );
     this.authorizerThrottles = atLeastOne(
       'AuthorizerThrottles',
       props.authorizer.metricThrottles({ period: fiveMinutes }),
@@ -87,6 +95,7 @@ export class TrackingAlarms extends Construct {
       this.consumerErrors,
       this.oldestMessageAge,
       this.authorizerErrors,
+      this.authorizerHandledErrors,
       this.authorizerThrottles,
       this.publishFailures,
     ];

@@ -65,6 +65,7 @@ export class TrackingDashboard extends Construct {
     this.dashboard.addWidgets(
       graph('Errors', [
         props.authorizer.metricErrors({ period, label: 'Authorizer errors' }),
+        visitorGateMetric('AuthorizerErrors', { label: 'Authorizer caught errors' }),
         props.authorizer.metricThrottles({ period, label: 'Authorizer throttles' }),
         props.consumer.metricErrors({ period, label: 'Consumer errors' }),
         props.api.metricServerError({ period, label: 'Front-door 5xx' }),

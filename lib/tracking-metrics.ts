@@ -12,7 +12,9 @@ export type AuthorizerMetricName =
   | 'NewDevices'
   | 'NewSessions'
   | 'PublishFailures'
-  | 'InvalidCookies';
+  | 'InvalidCookies'
+  /** Unexpected errors the authorizer caught (it still allowed the request, without identity). */
+  | 'AuthorizerErrors';
 
 export type AggregatorMetricName = 'AggregatedPageViews' | 'DuplicatePageViews' | 'InvalidMessages' | 'FailedRecords';
 

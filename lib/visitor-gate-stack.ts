@@ -39,6 +39,10 @@ export class VisitorGateStack extends Stack {
       description: 'Messages the consumer failed 5 times (redrive after fixing the cause)',
     });
     new CfnOutput(this, 'DashboardUrl', { value: t.dashboard.url, description: 'CloudWatch dashboard' });
+    new CfnOutput(this, 'AuthorizerFunctionName', {
+      value: t.authorizer.function.functionName,
+      description: 'Refresh its cached key ring after a key rotation (see the README)',
+    });
     new CfnOutput(this, 'SigningKeysSecretArn', {
       value: t.signingKeys.secretArn,
       description: 'Cookie signing key ring (rotate as documented in the README)',

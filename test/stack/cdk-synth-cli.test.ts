@@ -13,6 +13,8 @@ import { repoRoot } from './stack-fixture';
 
 const run = promisify(execFile);
 
+const SAM_FUNCTION_IDS = ['TrackingAggregatorFunction816F45D6', 'TrackingAuthorizerFunctionB90252AA'];
+
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
 const outDir = mkdtempSync(join(tmpdir(), 'vg-cdk-out-'));
@@ -57,10 +59,10 @@ describe('npx cdk synth', () => {
       Resources: Record<string, Resource>;
     };
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-      'TrackingAggregatorFunction',
-      'TrackingAuthorizerFunction',
-    ]);
+    // The exact logical ids the README's `sam local invoke` commands use.
+    expect(functions.map(([id]) => id).sort()).toEqual(SAM_FUNCTION_IDS);
+    const readme = readFileSync(resolve(repoRoot, 'docs/readme-parts/stack.md'), 'utf8');
+    for (const id of SAM_FUNCTION_IDS) expect(readme).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
     for (const [id, fn] of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'];
       expect(typeof assetPath, id).toBe('string');

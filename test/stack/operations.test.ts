@@ -117,15 +117,17 @@ describe('alarms', () => {
     }
   });
 
-  it('fire on the PublishFailures metric of the visitor-gate service', () => {
-    alarm({
-      Namespace: 'VisitorGate',
-      MetricName: 'PublishFailures',
-      Dimensions: [{ Name: 'service', Value: 'visitor-gate' }],
-      Statistic: 'Sum',
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-    });
+  it('fire on the PublishFailures and caught AuthorizerErrors metrics of the visitor-gate service', () => {
+    for (const metricName of ['PublishFailures', 'AuthorizerErrors']) {
+      alarm({
+        Namespace: 'VisitorGate',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'visitor-gate' }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+      });
+    }
   });
 
   it('notify an e-mail subscription over a TLS-only topic when alarmEmail is set', () => {
@@ -160,6 +162,7 @@ describe('outputs', () => {
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^TrackingTable') } });
     template.hasOutput('QueueUrl', { Value: { Ref: queueId } });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: dlqId } });
+    template.hasOutput('AuthorizerFunctionName', { Value: { Ref: authorizerId } });
     template.hasOutput('DashboardUrl', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('cloudwatch/home')])] } });
   });
 });
