@@ -152,7 +152,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await sendBodies(sqsClient, queues.queueUrl, pending.queue);
       await sendBodies(sqsClient, queues.deadLetterQueueUrl, pending.deadLetter);
       writePendingMessages(pendingPath, { queue: [], deadLetter: [] });
-      progress(`re-queued ${pending.queue.length} message(s) saved at the last stop (+${pending.deadLetter.length} dead letters)`);
+      progress(`re-queued ${pending.queue.length} message(s) kept in the data folder by the last stop or by replay (+${pending.deadLetter.length} dead letters)`);
     }
     // Saved before the servers stop (cleanups run in reverse).
     cleanups.push(async () => {
