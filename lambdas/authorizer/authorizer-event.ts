@@ -40,18 +40,56 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** Headers the authorizer reads, by lower-case name. */
-const WANTED = new Set(['user-agent', 'sec-gpc', 'dnt', 'authorization', 'referer', 'cookie']);
+interface WantedHeaders {
+  userAgent?: string;
+  secGpc?: string;
+  dnt?: string;
+  authorization?: string;
+  referer?: string;
+  cookie?: string;
+}
 
-/** Lower-cases only the headers we read (REST API keeps the client's casing; HTTP API already lower-cases). */
-function wantedHeaders(headers: Json | undefined): Map<string, string> {
-  const found = new Map<string, string>();
+/** HTTP API payload 2.0 lower-cases header names, so they are read directly. */
+function lowerCaseHeaders(headers: Json | undefined): WantedHeaders {
+  if (headers === undefined) return {};
+  return {
+    userAgent: str(headers['user-agent']),
+    secGpc: str(headers['sec-gpc']),
+    dnt: str(headers.dnt),
+    authorization: str(headers.authorization),
+    referer: str(headers.referer),
+    cookie: str(headers.cookie),
+  };
+}
+
+/** REST API keeps the client's casing: one pass, lower-casing only names short enough to be ours. */
+function anyCaseHeaders(headers: Json | undefined): WantedHeaders {
+  const found: WantedHeaders = {};
   if (headers === undefined) return found;
   for (const name in headers) {
+    if (name.length > 13) continue;
     const value = headers[name];
     if (typeof value !== 'string') continue;
-    const lower = name.length <= 13 ? name.toLowerCase() : '';
-    if (WANTED.has(lower) && !found.has(lower)) found.set(lower, value);
+    switch (name.toLowerCase()) {
+      case 'user-agent':
+        found.userAgent ??= value;
+        break;
+      case 'sec-gpc':
+        found.secGpc ??= value;
+        break;
+      case 'dnt':
+        found.dnt ??= value;
+        break;
+      case 'authorization':
+        found.authorization ??= value;
+        break;
+      case 'referer':
+        found.referer ??= value;
+        break;
+      case 'cookie':
+        found.cookie ??= value;
+        break;
+    }
   }
   return found;
 }
@@ -63,12 +101,13 @@ function isHttpApiV2(event: Json): boolean {
 export function readRequest(input: unknown): RequestFacts {
   const event = record(input) ?? {};
   const requestContext = record(event.requestContext);
-  const headers = wantedHeaders(record(event.headers));
+  const v2 = isHttpApiV2(event);
+  const headers = v2 ? lowerCaseHeaders(record(event.headers)) : anyCaseHeaders(record(event.headers));
   const cookieSources: string[] = [];
   let method: string | undefined;
   let path: string | undefined;
   let utm: Utm | undefined;
-  if (isHttpApiV2(event)) {
+  if (v2) {
     const http = record(requestContext?.http);
     method = str(http?.method);
     path = str(event.rawPath) ?? str(http?.path);
@@ -90,17 +129,16 @@ export function readRequest(input: unknown): RequestFacts {
       for (const name in multi) if (name.toLowerCase() === 'cookie') cookieSources.push(...strings(multi[name]));
     }
   }
-  const cookieHeader = headers.get('cookie');
-  if (cookieHeader !== undefined && !cookieSources.includes(cookieHeader)) cookieSources.push(cookieHeader);
+  if (headers.cookie !== undefined && !cookieSources.includes(headers.cookie)) cookieSources.push(headers.cookie);
   return {
     method: (method ?? 'GET').toUpperCase(),
     path: path === undefined || path === '' ? '/' : path,
     utm,
-    userAgent: headers.get('user-agent'),
-    secGpc: headers.get('sec-gpc'),
-    dnt: headers.get('dnt'),
-    authorization: headers.get('authorization'),
-    referer: headers.get('referer'),
+    userAgent: headers.userAgent,
+    secGpc: headers.secGpc,
+    dnt: headers.dnt,
+    authorization: headers.authorization,
+    referer: headers.referer,
     cookieSources,
     requestId: str(requestContext?.requestId),
   };

@@ -68,6 +68,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     skipPrefixes: config.skipPrefixes,
     untrackedPrefixes: config.untrackedPrefixes,
     honorPrivacySignals: config.honorPrivacySignals,
+    isBot: (userAgent) => profileUserAgent(userAgent).isBot,
   };
   const identity: IdentitySettings = {
     keyRing,
@@ -88,12 +89,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
 
   async function resolve(event: unknown, invocation: InvocationMetrics): Promise<Outcome> {
     const request = readRequest(event);
-    let profile: ReturnType<UserAgentProfiler> | undefined;
-    const userAgent = () => (profile ??= profileUserAgent(request.userAgent));
-    const classified = classifyRequest(
-      { method: request.method, path: request.path, secGpc: request.secGpc, dnt: request.dnt, isBot: () => userAgent().isBot },
-      classification,
-    );
+    const classified = classifyRequest(request, classification);
     if (classified.kind === 'skip') {
       invocation.countSkipped(classified.reason);
       return { context: noIdentity(classified.reason, cookies.noChange), principalId: 'anonymous' };
@@ -136,7 +132,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
         path: request.path,
         utm: request.utm,
         referer: request.referer,
-        device: userAgent().device,
+        device: profileUserAgent(request.userAgent).device,
       });
     } else if (resolution.linkUser && userId !== undefined) {
       message = buildIdentifyMessage(newId(), resolution.deviceId, userId, nowMillis);

@@ -21,7 +21,8 @@
  * changing ANY character of a cookie changes the signed bytes or fails the charset/length check.
  * Decoding never throws: every defect is a `DecodeFailure` reason, and the caller treats it as a new visitor.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hmac-sha256';
 import { ID_BYTES } from './id-source';
 import { KEY_ID_PATTERN, type KeyRing } from './key-ring';
 
@@ -94,7 +95,8 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   const keyId = keyRing.currentKeyId;
   const key = keyRing.keys.get(keyId);
   if (key === undefined) throw new RangeError('key ring has no current key');
-  const buf = Buffer.alloc(totalBytes(keyId.length));
+  // Encoding never yields, so one scratch buffer serves every call (no allocation per cookie).
+  const buf = ENCODE_SCRATCH.subarray(0, totalBytes(keyId.length)).fill(0);
   let flags = 0;
   if (state.session !== undefined) flags |= FLAG_SESSION;
   if (state.userLink !== undefined) flags |= FLAG_USER_LINK;
@@ -120,7 +122,7 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
     }
   }
   const macOffset = buf.length - MAC_BYTES;
-  createHmac('sha256', key).update(buf.subarray(0, macOffset)).digest().copy(buf, macOffset);
+  hmacSha256(key, buf, 0, macOffset, buf, macOffset);
   return buf.toString('base64url');
 }
 
@@ -134,7 +136,8 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
     return MALFORMED;
   }
   if (value.length < (totalBytes(1) / 3) * 4 || !BASE64URL.test(value)) return MALFORMED;
-  const buf = Buffer.from(value, 'base64url');
+  // Decode into a scratch buffer: the charset and length were checked, so this writes exactly length * 3/4 bytes.
+  const buf = DECODE_SCRATCH.subarray(0, DECODE_SCRATCH.write(value, 0, 'base64url'));
   if (buf[0] !== COOKIE_FORMAT_VERSION) return MALFORMED;
   const flags = buf[1] ?? 0xff;
   if ((flags & ~(FLAG_SESSION | FLAG_USER_LINK)) !== 0) return MALFORMED;
@@ -148,8 +151,8 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   if (!isZero(buf, macOffset - paddingBytes(keyIdLength), macOffset)) return MALFORMED;
   const key = keyRing.keys.get(keyId);
   if (key === undefined) return UNKNOWN_KEY;
-  const expected = createHmac('sha256', key).update(buf.subarray(0, macOffset)).digest();
-  if (!timingSafeEqual(expected, buf.subarray(macOffset))) return BAD_SIGNATURE;
+  hmacSha256(key, buf, 0, macOffset, EXPECTED_MAC, 0);
+  if (!timingSafeEqual(EXPECTED_MAC, buf.subarray(macOffset))) return BAD_SIGNATURE;
 
   // Signed by us from here on; the remaining checks guard against our own older formats and clocks.
   let offset = HEADER_BYTES + keyIdLength;
@@ -189,9 +192,16 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
 export function userLinkTag(userId: string, keyRing: KeyRing): string {
   const key = keyRing.keys.get(keyRing.currentKeyId);
   if (key === undefined) throw new RangeError('key ring has no current key');
-  return createHmac('sha256', key).update('user-link\u0000').update(userId, 'utf8').digest().toString('base64url', 0, LINK_BYTES);
+  const message = Buffer.from(`user-link\u0000${userId}`, 'utf8');
+  const mac = Buffer.alloc(MAC_BYTES);
+  hmacSha256(key, message, 0, message.length, mac, 0);
+  return mac.toString('base64url', 0, LINK_BYTES);
 }
 
+/** Scratch buffers: encoding and decoding never yield, so one of each serves every call. */
+const EXPECTED_MAC = Buffer.alloc(MAC_BYTES);
+const ENCODE_SCRATCH = Buffer.alloc(totalBytes(MAX_KEY_ID_LENGTH));
+const DECODE_SCRATCH = Buffer.alloc(totalBytes(MAX_KEY_ID_LENGTH));
 const MALFORMED: DecodeResult = Object.freeze({ ok: false, reason: 'malformed' });
 const UNKNOWN_KEY: DecodeResult = Object.freeze({ ok: false, reason: 'unknown_key' });
 const BAD_SIGNATURE: DecodeResult = Object.freeze({ ok: false, reason: 'bad_signature' });

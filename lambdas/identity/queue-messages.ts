@@ -42,6 +42,7 @@ export function utmFromParameters(parameters: Readonly<Record<string, readonly s
 }
 
 function decodeQueryComponent(value: string): string | undefined {
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replaceAll('+', ' '));
   } catch {

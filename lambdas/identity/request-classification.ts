@@ -25,14 +25,15 @@ export interface ClassifiableRequest {
   readonly path: string;
   readonly secGpc?: string;
   readonly dnt?: string;
-  /** Whether the user agent is a bot; called only when needed (skip paths never pay for it). */
-  readonly isBot: () => boolean;
+  readonly userAgent?: string;
 }
 
 export interface ClassificationSettings {
   readonly skipPrefixes: readonly string[];
   readonly untrackedPrefixes: readonly string[];
   readonly honorPrivacySignals: boolean;
+  /** Bot check, injected so this module stays free of UA parsing; called only when needed (skip paths never pay). */
+  readonly isBot: (userAgent: string | undefined) => boolean;
 }
 
 export const SKIP: Classification = Object.freeze({ kind: 'skip', reason: 'skip_path' });
@@ -55,7 +56,7 @@ export function hasPrivacySignal(secGpc: string | undefined, dnt: string | undef
 export function classifyRequest(request: ClassifiableRequest, settings: ClassificationSettings): Classification {
   if (hasPrefix(request.path, settings.skipPrefixes)) return SKIP;
   if (settings.honorPrivacySignals && hasPrivacySignal(request.secGpc, request.dnt)) return PRIVACY;
-  if (request.isBot()) return BOT;
+  if (settings.isBot(request.userAgent)) return BOT;
   if (hasPrefix(request.path, settings.untrackedPrefixes)) return UNTRACKED;
   if (request.method !== 'GET') return NOT_PAGE_VIEW;
   return TRACK;

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRequest, type ClassifiableRequest } from '../../lambdas/identity/request-classification';
+import { classifyRequest, type ClassifiableRequest, type ClassificationSettings } from '../../lambdas/identity/request-classification';
 
-const SETTINGS = {
+const SETTINGS: ClassificationSettings = {
   skipPrefixes: ['/static/', '/media/', '/health/', '/favicon.ico', '/robots.txt'],
   untrackedPrefixes: ['/api/'],
   honorPrivacySignals: true,
+  isBot: (userAgent) => userAgent === 'bot',
 };
 
 function request(overrides: Partial<ClassifiableRequest> = {}): ClassifiableRequest {
-  return { method: 'GET', path: '/pricing', isBot: () => false, ...overrides };
+  return { method: 'GET', path: '/pricing', userAgent: 'browser', ...overrides };
 }
 
 describe('classifyRequest', () => {
@@ -20,7 +21,7 @@ describe('classifyRequest', () => {
     const isBot = () => {
       throw new Error('must not be called for skip paths');
     };
-    expect(classifyRequest(request({ path, isBot }), SETTINGS)).toEqual({ kind: 'skip', reason: 'skip_path' });
+    expect(classifyRequest(request({ path }), { ...SETTINGS, isBot })).toEqual({ kind: 'skip', reason: 'skip_path' });
   });
 
   it('identifies but does not track untracked prefixes and non-GET methods', () => {
@@ -30,12 +31,12 @@ describe('classifyRequest', () => {
   });
 
   it('refuses bots', () => {
-    expect(classifyRequest(request({ isBot: () => true }), SETTINGS)).toEqual({ kind: 'refuse', reason: 'bot' });
+    expect(classifyRequest(request({ userAgent: 'bot' }), SETTINGS)).toEqual({ kind: 'refuse', reason: 'bot' });
   });
 
   it('honours Sec-GPC: 1 and DNT: 1 before anything but skip paths', () => {
     expect(classifyRequest(request({ secGpc: '1' }), SETTINGS)).toEqual({ kind: 'refuse', reason: 'privacy_signal' });
-    expect(classifyRequest(request({ dnt: '1', path: '/api/x', isBot: () => true }), SETTINGS)).toEqual({ kind: 'refuse', reason: 'privacy_signal' });
+    expect(classifyRequest(request({ dnt: '1', path: '/api/x', userAgent: 'bot' }), SETTINGS)).toEqual({ kind: 'refuse', reason: 'privacy_signal' });
     expect(classifyRequest(request({ dnt: '0', secGpc: '0' }), SETTINGS).reason).toBe('tracked');
   });
 

@@ -1,0 +1,244 @@
+/**
+ * `npm run bench:authorizer`: is anonymous identification faster than JWT validation? In one process
+ * and one run:
+ *
+ * - per-request cost of the real handler (in-memory publisher and metrics sink, so the network and
+ *   stdout are out of the figure) for (a) a returning visitor with a valid cookie, (b) a new visitor,
+ *   (c) a skipped static path, plus (a') a returning visitor whose user agent the warm instance has not
+ *   seen yet (bot check and device class not memoised);
+ * - the alternative users compare us with: verifying (d) an RS256 and (e) an ES256 JWT with jose;
+ * - p50 and p99 in microseconds of each, every request timed on its own;
+ * - the authorizer's minified bundle (esbuild, everything bundled, the AWS SDK included) and its
+ *   module load in a fresh `node` process against an empty bundle's (medians of alternating runs).
+ *
+ * Figures are wall-clock on whatever machine runs this: compare the ratios, not the absolute values.
+ * The last line is exactly `cookie-vs-jwt-rs256: <p50 of d / p50 of a>x`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
+import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
+import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
+import { createAuthorizerHandler, type AuthorizerLogger } from '../lambdas/authorizer/handler';
+import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
+import { parseKeyRing } from '../lambdas/identity/key-ring';
+import type { QueueMessage } from '../lambdas/shared/page-view-message';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const WARMUP = 20_000;
+const SAMPLES = 100_000;
+const JWT_WARMUP = 1_000;
+const JWT_SAMPLES = 10_000;
+const LOAD_RUNS = 21;
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+interface Figures {
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Times every call on its own (µs) after a warm-up; `run(i)` gets the iteration number. */
+async function timeEach(warmup: number, samples: number, run: (i: number) => Promise<unknown>): Promise<Figures> {
+  for (let i = 0; i < warmup; i++) await run(i);
+  const times = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const start = process.hrtime.bigint();
+    await run(i);
+    times[i] = Number(process.hrtime.bigint() - start) / 1000;
+  }
+  times.sort();
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+const line = (label: string, f: Figures) => console.log(`${label.padEnd(44)} p50 ${fmt(f.p50).padStart(7)} µs   p99 ${fmt(f.p99).padStart(7)} µs`);
+
+function httpApiEvent(path: string, userAgent: string, cookie?: string): Record<string, unknown> {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:eu-west-1:123456789012:abcdef123/$default/GET/',
+    identitySource: [],
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: 'utm_source=newsletter&ref=42',
+    ...(cookie === undefined ? {} : { cookies: ['theme=dark', cookie] }),
+    headers: {
+      accept: 'text/html,application/xhtml+xml',
+      'accept-encoding': 'gzip, deflate, br',
+      'accept-language': 'en-GB,en;q=0.9',
+      host: 'www.example.com',
+      referer: 'https://www.google.com/search?q=visitor+gate',
+      'user-agent': userAgent,
+      'x-amzn-trace-id': 'Root=1-66705bc7-2b4257df30cbee696ef2cf28',
+      'x-forwarded-for': '192.0.2.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef123',
+      domainName: 'www.example.com',
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent },
+      requestId: 'ZhNHJhhLjoEEPiw=',
+      routeKey: '$default',
+      stage: '$default',
+      time: '29/Nov/2026:15:00:00 +0000',
+      timeEpoch: 1_795_964_400_000,
+    },
+  };
+}
+
+async function handlerFigures(): Promise<{ returning: Figures; unseenAgent: Figures; fresh: Figures; skipped: Figures; published: number; warnings: number }> {
+  let published = 0;
+  let warnings = 0;
+  const publisher: PageViewPublisher = {
+    publish: async (_message: QueueMessage) => {
+      published++;
+    },
+  };
+  const logger: AuthorizerLogger = {
+    warn: () => void warnings++,
+    error: () => void warnings++,
+  };
+  let emfBytes = 0;
+  const authorize = createAuthorizerHandler({
+    config: loadAuthorizerConfig({
+      QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views',
+      SIGNING_KEYS: JSON.stringify({ current: 'k2', k2: 'bench-signing-key-2-of-at-least-32-chars', k1: 'bench-signing-key-1-of-at-least-32-chars' }),
+    }),
+    keyRing: parseKeyRing(
+      JSON.stringify({ current: 'k2', k2: 'bench-signing-key-2-of-at-least-32-chars', k1: 'bench-signing-key-1-of-at-least-32-chars' }),
+    ),
+    publisher,
+    logger,
+    // EMF lines are built in full, then dropped instead of written to stdout.
+    metrics: createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: (l) => void (emfBytes += l.length) }),
+  });
+
+  const first = (await authorize(httpApiEvent('/pricing', CHROME))) as unknown as { context: { setCookie: string } };
+  const cookie = first.context.setCookie.split(';')[0] ?? '';
+  const returningEvent = httpApiEvent('/pricing', CHROME, cookie);
+  const newEvent = httpApiEvent('/pricing', CHROME);
+  const staticEvent = httpApiEvent('/static/app.js', CHROME, cookie);
+  // Distinct user agents (a build number varies), so every call misses the memo.
+  const unseenEvents = Array.from({ length: 4096 }, (_, i) => httpApiEvent('/pricing', CHROME.replace('131.0.0.0', `131.0.${i}.${i % 97}`), cookie));
+
+  const returning = await timeEach(WARMUP, SAMPLES, () => authorize(returningEvent));
+  const fresh = await timeEach(WARMUP, SAMPLES, () => authorize(newEvent));
+  const skipped = await timeEach(WARMUP, SAMPLES, () => authorize(staticEvent));
+  // The memo holds 1,000 agents; cycling through 4,096 keeps missing it.
+  const unseenAgent = await timeEach(WARMUP, SAMPLES, (i) => authorize(unseenEvents[i % unseenEvents.length]));
+  if (emfBytes === 0) throw new Error('metrics were not produced');
+  return { returning, unseenAgent, fresh, skipped, published, warnings };
+}
+
+async function jwtFigures(alg: 'RS256' | 'ES256'): Promise<Figures> {
+  const { publicKey, privateKey } = await generateKeyPair(alg);
+  const token = await new SignJWT({ scope: 'read' })
+    .setProtectedHeader({ alg, kid: 'bench' })
+    .setSubject('user-42')
+    .setIssuer('https://id.example.com/')
+    .setAudience('web')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  const options = { issuer: 'https://id.example.com/', audience: 'web', algorithms: [alg] };
+  return timeEach(JWT_WARMUP, JWT_SAMPLES, () => jwtVerify(token, publicKey, options));
+}
+
+interface Bundle {
+  file: string;
+  bytes: number;
+}
+
+async function bundle(dir: string, name: string, entry: string, options: BuildOptions): Promise<Bundle> {
+  const file = join(dir, name);
+  await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    external: [],
+    logLevel: 'silent',
+    ...options,
+  });
+  return { file, bytes: statSync(file).size };
+}
+
+/** Milliseconds from process start until the bundle is loaded, in a fresh `node` process. */
+function loadOnce(bundleFile: string): number {
+  const esm = bundleFile.endsWith('.mjs');
+  const script = esm
+    ? `await import(${JSON.stringify(pathToFileURL(bundleFile).href)}); process.stdout.write(String(performance.now()));`
+    : `require(${JSON.stringify(bundleFile)}); process.stdout.write(String(performance.now()));`;
+  const result = spawnSync(process.execPath, esm ? ['--input-type=module', '-e', script] : ['-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1' },
+  });
+  const ms = Number(result.stdout);
+  if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`loading ${bundleFile} failed: ${result.stderr}`);
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Alternates the two bundles so a busy moment of the machine hits both alike. */
+function compareLoads(subject: string, baseline: string): { subject: number; baseline: number } {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    b.push(loadOnce(baseline));
+    a.push(loadOnce(subject));
+  }
+  return { subject: median(a), baseline: median(b) };
+}
+
+async function main(): Promise<void> {
+  console.log(`visitor-gate authorizer benchmark — node ${process.version}, ${new Date().toISOString()}`);
+
+  const handler = await handlerFigures();
+  const rs256 = await jwtFigures('RS256');
+  const es256 = await jwtFigures('ES256');
+  line('(a) returning visitor (valid cookie)', handler.returning);
+  line("(a') returning visitor, unseen user agent", handler.unseenAgent);
+  line('(b) new visitor', handler.fresh);
+  line('(c) skipped static path', handler.skipped);
+  line('(d) jose RS256 verify', rs256);
+  line('(e) jose ES256 verify', es256);
+  console.log(`page views published (in memory): ${handler.published}; slow-resolution warnings: ${handler.warnings}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'vg-bench-'));
+  try {
+    const emptyEntry = join(dir, 'empty-entry.js');
+    writeFileSync(emptyEntry, 'exports.handler = async () => ({});\n');
+    const entry = join(repoRoot, 'lambdas/authorizer/handler.ts');
+    // As the issue specifies: CommonJS, everything bundled (AWS SDK included).
+    const cjs = await bundle(dir, 'authorizer.cjs', entry, { format: 'cjs' });
+    const emptyCjs = await bundle(dir, 'empty.cjs', emptyEntry, { format: 'cjs' });
+    const cjsLoad = compareLoads(cjs.file, emptyCjs.file);
+    console.log(`bundle (esbuild, minified, cjs, node24, AWS SDK bundled): ${(cjs.bytes / 1024).toFixed(1)} KB`);
+    console.log(
+      `module load, fresh process (median of ${LOAD_RUNS}): authorizer ${cjsLoad.subject.toFixed(1)} ms, empty bundle ${cjsLoad.baseline.toFixed(1)} ms, ratio ${(cjsLoad.subject / cjsLoad.baseline).toFixed(2)}x`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`cookie-vs-jwt-rs256: ${(rs256.p50 / handler.returning.p50).toFixed(1)}x`);
+}
+
+await main();
