@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,13 +7,14 @@ import { buildStack, resourceIdStartingWith, synthesize } from './stack-fixture'
 type Resource = { Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
 let template: Template;
+let stackOfTemplate: ReturnType<typeof synthesize>['stack'];
 let queueId: string;
 let dlqId: string;
 let authorizerId: string;
 let consumerId: string;
 
 beforeAll(() => {
-  ({ template } = synthesize({ alarmEmail: 'ops@example.com' }));
+  ({ template, stack: stackOfTemplate } = synthesize({ alarmEmail: 'ops@example.com' }));
   queueId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingPageViewQueue');
   dlqId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingDeadLetterQueue');
   authorizerId = resourceIdStartingWith(template, 'AWS::Lambda::Function', 'TrackingAuthorizerFunction');
@@ -168,6 +169,11 @@ describe('outputs', () => {
 });
 
 describe('cdk-nag AwsSolutions checks', () => {
+  it('leave no CDK warning or error annotation on the stack', () => {
+    const annotations = Annotations.fromStack(stackOfTemplate);
+    expect([...annotations.findWarning('*', Match.anyValue()), ...annotations.findError('*', Match.anyValue())]).toEqual([]);
+  });
+
   it('report no unacknowledged finding, with every optional feature on', () => {
     const { app } = buildStack({
       alarmEmail: 'ops@example.com',
