@@ -1,0 +1,402 @@
+/**
+ * `npm run bench:aggregator`: the consumer's write cost and exactness, through the real handler against
+ * DynamoDB Local, on a synthetic but realistic stream (seeded, so every run sees the same stream).
+ *
+ * - Stream: 5,000 devices (about 1.2 sessions each), about 4 views per session with human pacing (5 s to
+ *   5 min between views, log-uniform), sessions starting over one hour, so about 6-7 views/s arrive and a
+ *   batch of 100 spans about 15 s: views of one session rarely share a batch.
+ * - Cost: WCU per (distinct) page view, summed from ReturnConsumedCapacity (DynamoDB Local reports it,
+ *   sized by item, max of before/after), plus 1+ WCU per failed conditional write (DynamoDB bills those
+ *   but returns no ConsumedCapacity with the error; charged by the stored item's size). Ours against a
+ *   naive design (update the device and the session once per view, what Redis `hset` + `expire` did),
+ *   with 1% of messages delivered twice, at default batching (batches of 100 in time order) and with a
+ *   60-second batching window (batch size 10,000, so the window closes every batch).
+ * - Exactness: a stress stream with 20% of messages delivered 2 or 3 times, shuffled across batches,
+ *   4 batches in flight at once; every device read back with getDevice and compared with the truth.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { getDevice } from '../lambdas/aggregator/device-reader';
+import { createDynamoSessionStore, type CapacityUse } from '../lambdas/aggregator/dynamodb-session-store';
+import { createAggregatorHandler } from '../lambdas/aggregator/handler';
+import { emptyCounts } from '../lambdas/aggregator/telemetry';
+import { parseQueueMessage, type PageViewMessage } from '../lambdas/shared/page-view-message';
+import { expiresAtSeconds } from '../lambdas/aggregation/retention';
+import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
+import { createLocalTable } from '../lib/local/local-table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
+import { DynamoDBDocumentClient as DocumentClient } from '@aws-sdk/lib-dynamodb';
+
+const SEED = 20_261_129;
+const DEVICES = 5_000;
+const RETENTION_DAYS = 30;
+const BASE_TS = Date.UTC(2026, 10, 1, 8, 0, 0);
+const PATHS = ['/', '/pricing', '/docs', '/docs/start', '/docs/api', '/blog', '/blog/cookies', '/blog/serverless', '/about', '/contact', '/signup', '/login', '/features', '/customers', '/careers'];
+const REFERRERS = [{ origin: 'https://www.google.com', path: '/' }, { origin: 'https://news.ycombinator.com', path: '/item' }, { origin: 'https://twitter.com', path: '/x' }];
+const DEVICE_CLASSES = [
+  { browser: 'chrome', os: 'windows', type: 'desktop' },
+  { browser: 'safari', os: 'ios', type: 'mobile' },
+  { browser: 'chrome', os: 'android', type: 'mobile' },
+  { browser: 'firefox', os: 'linux', type: 'desktop' },
+  { browser: 'safari', os: 'macos', type: 'desktop' },
+] as const;
+
+/** mulberry32: small, fast, seeded. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+type Random = ReturnType<typeof prng>;
+const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+function opaqueId(random: Random): string {
+  const bytes = Buffer.alloc(16);
+  for (let index = 0; index < 16; index += 1) bytes[index] = Math.floor(random() * 256);
+  return bytes.toString('base64url');
+}
+
+/** The distinct page views of the synthetic site, in time order. */
+function generateViews(random: Random): PageViewMessage[] {
+  const views: PageViewMessage[] = [];
+  for (let device = 0; device < DEVICES; device += 1) {
+    const deviceId = opaqueId(random);
+    const deviceClass = pick(random, DEVICE_CLASSES);
+    const sessions = random() < 0.8 ? 1 : random() < 0.75 ? 2 : 3;
+    let sessionStart = BASE_TS + Math.floor(random() * 1_200_000);
+    for (let session = 0; session < sessions; session += 1) {
+      const sessionId = opaqueId(random);
+      // 1 + geometric with mean 3: about 4 views per session.
+      let count = 1;
+      while (random() < 0.75) count += 1;
+      let ts = sessionStart;
+      for (let index = 0; index < count; index += 1) {
+        const entry = index === 0;
+        views.push({
+          type: 'page_view',
+          v: 1,
+          id: opaqueId(random),
+          deviceId,
+          sessionId,
+          sessionStarted: entry,
+          ts,
+          path: pick(random, PATHS),
+          ...(entry && random() < 0.5 ? { referrer: pick(random, REFERRERS) } : {}),
+          ...(entry && random() < 0.2 ? { utm: { utm_source: 'newsletter', utm_campaign: 'autumn' } } : {}),
+          device: deviceClass,
+        });
+        ts += Math.round(5_000 * Math.exp(random() * Math.log(60))); // 5 s .. 5 min, log-uniform
+      }
+      sessionStart = ts + 1_800_000 + Math.floor(random() * 600_000); // the next visit, after the 30-min timeout
+    }
+  }
+  return views.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+}
+
+/** Deliveries with `rate` of messages delivered again, each copy a little later (a redelivery). */
+function withDuplicates(random: Random, views: readonly PageViewMessage[], rate: number, copies: () => number): PageViewMessage[] {
+  const slots: { at: number; view: PageViewMessage }[] = views.map((view, index) => ({ at: index, view }));
+  views.forEach((view, index) => {
+    if (random() >= rate) return;
+    for (let copy = copies(); copy > 0; copy -= 1) slots.push({ at: index + 1 + random() * 2_000, view });
+  });
+  return slots.sort((a, b) => a.at - b.at).map((slot) => slot.view);
+}
+
+function shuffled<T>(random: Random, items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+  }
+  return copy;
+}
+
+/** How much a batching leaves to coalesce: views that share a batch with another view of their session. */
+function batchStats(batches: readonly Batch[]) {
+  let shared = 0;
+  let spanMs = 0;
+  for (const batch of batches) {
+    const perSession = new Map<string, Set<string>>();
+    for (const message of batch.records) perSession.set(message.sessionId, (perSession.get(message.sessionId) ?? new Set()).add(message.id));
+    for (const ids of perSession.values()) if (ids.size > 1) shared += ids.size;
+    spanMs += batch.lastAt - batch.openedAt;
+  }
+  const records = batches.reduce((sum, batch) => sum + batch.records.length, 0);
+  return { sharedShare: shared / records, meanSpanSeconds: spanMs / batches.length / 1000, meanSize: records / batches.length };
+}
+
+/** Batches as the event source mapping cuts them: at `maxSize` records or when `windowMs` has passed. */
+interface Batch {
+  records: PageViewMessage[];
+  /** Arrival clock (epoch ms) when the batch opened and when its last record arrived. */
+  openedAt: number;
+  lastAt: number;
+}
+
+function cutBatches(deliveries: readonly PageViewMessage[], maxSize: number, windowMs?: number): Batch[] {
+  const batches: Batch[] = [];
+  let current: Batch | undefined;
+  let clock = 0;
+  for (const message of deliveries) {
+    clock = Math.max(clock, message.ts); // arrival time: a redelivered copy arrives later, never earlier
+    if (current && (current.records.length >= maxSize || (windowMs !== undefined && clock - current.openedAt >= windowMs))) {
+      batches.push(current);
+      current = undefined;
+    }
+    current ??= { records: [], openedAt: clock, lastAt: clock };
+    current.records.push(message);
+    current.lastAt = clock;
+  }
+  if (current) batches.push(current);
+  return batches;
+}
+
+let recordCounter = 0;
+function toEvent(batch: readonly PageViewMessage[]): SQSEvent {
+  return {
+    Records: batch.map((message) => {
+      recordCounter += 1;
+      const body = JSON.stringify(message);
+      return {
+        messageId: `m-${recordCounter}`,
+        receiptHandle: `r-${recordCounter}`,
+        body,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(message.ts), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(message.ts) },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
+        awsRegion: LOCAL_REGION,
+      };
+    }),
+  };
+}
+
+interface Meter {
+  writeUnits: number;
+  requests: number;
+  failedConditions: number;
+  deviceWrites: number;
+}
+const newMeter = (): Meter => ({ writeUnits: 0, requests: 0, failedConditions: 0, deviceWrites: 0 });
+
+type BatchRunner = (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+function ours(client: DynamoDBDocumentClient, tableName: string, meter: Meter): BatchRunner {
+  const store = createDynamoSessionStore({
+    client,
+    tableName,
+    retentionDays: RETENTION_DAYS,
+    onCapacity(use: CapacityUse) {
+      meter.writeUnits += use.writeUnits;
+      meter.requests += 1;
+      if (use.conditionFailed) meter.failedConditions += 1;
+      if (use.operation === 'device') meter.deviceWrites += 1;
+    },
+  });
+  return createAggregatorHandler({ store, logger: new Logger({ logLevel: 'SILENT' }), metrics: { publish: () => undefined } });
+}
+
+/** The naive design: per view, update the device and the session (no deduplication, no coalescing). */
+function naive(client: DynamoDBDocumentClient, tableName: string, meter: Meter): BatchRunner {
+  const write = async (command: UpdateCommand) => {
+    const result = await client.send(command);
+    meter.writeUnits += result.ConsumedCapacity?.CapacityUnits ?? 0;
+    meter.requests += 1;
+  };
+  const perView = async (view: PageViewMessage) => {
+    const expiresAt = expiresAtSeconds(view.ts, RETENTION_DAYS);
+    await write(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `DEVICE#${view.deviceId}`, sk: 'DEVICE' },
+        UpdateExpression: 'SET firstSeen = if_not_exists(firstSeen, :ts), lastSeen = :ts, lastPath = :path, expiresAt = :exp ADD pageViews :one',
+        ExpressionAttributeValues: { ':ts': view.ts, ':path': view.path, ':exp': expiresAt, ':one': 1 },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    meter.deviceWrites += 1;
+    await write(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `DEVICE#${view.deviceId}`, sk: `SESSION#${view.sessionId}` },
+        UpdateExpression:
+          'SET #start = if_not_exists(#start, :ts), entryPath = if_not_exists(entryPath, :path), device = if_not_exists(device, :device), lastActivity = :ts, exitPath = :path, expiresAt = :exp ADD pageViews :one',
+        ExpressionAttributeNames: { '#start': 'start' },
+        ExpressionAttributeValues: { ':ts': view.ts, ':path': view.path, ':device': view.device, ':exp': expiresAt, ':one': 1 },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+  };
+  return async (event) => {
+    const views = event.Records.map((record) => parseQueueMessage(record.body)).flatMap((parsed) =>
+      parsed.ok && parsed.message.type === 'page_view' ? [parsed.message] : [],
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < views.length) {
+          const view = views[next] as PageViewMessage;
+          next += 1;
+          await perView(view);
+        }
+      }),
+    );
+    return { batchItemFailures: [] };
+  };
+}
+
+async function runBatches(runner: BatchRunner, batches: readonly Batch[], inFlight: number) {
+  let next = 0;
+  let failedRecords = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next] as Batch;
+        next += 1;
+        const response = await runner(toEvent(batch.records));
+        failedRecords += response.batchItemFailures.length;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, failedRecords };
+}
+
+/** Compares what getDevice returns for every device with the truth computed from the distinct views. */
+async function checkExact(client: DynamoDBDocumentClient, tableName: string, views: readonly PageViewMessage[]) {
+  const byDevice = new Map<string, PageViewMessage[]>();
+  for (const view of views) byDevice.set(view.deviceId, [...(byDevice.get(view.deviceId) ?? []), view]);
+  const now = BASE_TS + 2 * 86_400_000;
+  let mismatches = 0;
+  const deviceIds = [...byDevice.keys()];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < deviceIds.length) {
+        const deviceId = deviceIds[next] as string;
+        next += 1;
+        const list = byDevice.get(deviceId) ?? [];
+        const record = await getDevice(deviceId, { client, tableName, now, consistentRead: true });
+        const sessions = new Map<string, PageViewMessage[]>();
+        for (const view of list) sessions.set(view.sessionId, [...(sessions.get(view.sessionId) ?? []), view]);
+        const expected = [...sessions.entries()].map(([sessionId, sessionViews]) => {
+          const sorted = [...sessionViews].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+          const first = sorted[0] as PageViewMessage;
+          const last = sorted[sorted.length - 1] as PageViewMessage;
+          return `${sessionId}:${sorted.length}:${first.ts}:${last.ts}:${first.path}:${last.path}:${first.referrer?.origin ?? '-'}`;
+        });
+        const actual = (record?.sessions ?? []).map(
+          (session) => `${session.sessionId}:${session.pageViews}:${session.start}:${session.lastActivity}:${session.entryPath}:${session.exitPath}:${session.referrer?.origin ?? '-'}`,
+        );
+        const lastSeen = Math.max(...list.map((view) => view.ts));
+        const ok =
+          record !== undefined &&
+          record.device.pageViews === list.length &&
+          record.device.sessionCount === sessions.size &&
+          record.device.lastSeen === lastSeen &&
+          record.device.firstSeen === Math.min(...list.map((view) => view.ts)) &&
+          JSON.stringify([...expected].sort()) === JSON.stringify([...actual].sort());
+        if (!ok) mismatches += 1;
+      }
+    }),
+  );
+  return { devices: deviceIds.length, mismatches };
+}
+
+const fmt = (value: number, digits = 3) => value.toFixed(digits);
+
+async function main() {
+  const server = await startLocalDynamoDb();
+  const raw = new DynamoDBClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 5 });
+  const client = DocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  let tables = 0;
+  const freshTable = async () => {
+    tables += 1;
+    const name = `bench-${tables}`;
+    await createLocalTable(raw, name);
+    return name;
+  };
+
+  try {
+    const random = prng(SEED);
+    const views = generateViews(random);
+    const sessionCount = new Set(views.map((view) => view.sessionId)).size;
+    const spanMinutes = ((views.at(-1)?.ts ?? 0) - (views[0]?.ts ?? 0)) / 60_000;
+    const rate = views.length / ((((views.at(-1)?.ts ?? 0) - (views[0]?.ts ?? 0)) || 1) / 1000);
+    console.log(`stream: ${views.length} page views, ${DEVICES} devices, ${sessionCount} sessions (${fmt(views.length / sessionCount, 2)} views/session), ${fmt(spanMinutes, 0)} minutes (${fmt(rate, 1)} views/s), seed ${SEED}`);
+    const onePercent = withDuplicates(random, views, 0.01, () => 1);
+    console.log(`cost stream: ${onePercent.length} deliveries (${onePercent.length - views.length} duplicates, 1%)`);
+
+    const costRun = async (label: string, design: 'ours' | 'naive', batches: Batch[]) => {
+      const table = await freshTable();
+      const meter = newMeter();
+      const runner = design === 'ours' ? ours(client, table, meter) : naive(client, table, meter);
+      const { seconds, failedRecords } = await runBatches(runner, batches, 1);
+      const wcu = meter.writeUnits / views.length;
+      const exact = design === 'ours' ? await checkExact(client, table, views) : undefined;
+      console.log(
+        `${label.padEnd(34)} ${String(batches.length).padStart(5)} batches  ${fmt(views.length / seconds, 0).padStart(6)} views/s  ` +
+          `${fmt(wcu)} WCU/view  (${meter.requests} writes, ${meter.deviceWrites} device, ${meter.failedConditions} failed conditions, ${failedRecords} failed records)` +
+          (exact ? `  exact: ${exact.mismatches === 0 ? 'yes' : `no (${exact.mismatches} devices differ)`}` : ''),
+      );
+      return wcu;
+    };
+
+    // Warm the JVM (DynamoDB Local) and V8 on both designs first, so neither measured run pays for it.
+    const warmUp = cutBatches(withDuplicates(prng(1), generateViews(prng(2)).slice(0, 4_000), 0.01, () => 1), 100);
+    await runBatches(ours(client, await freshTable(), newMeter()), warmUp, 1);
+    await runBatches(naive(client, await freshTable(), newMeter()), warmUp, 1);
+
+    const defaultBatches = cutBatches(onePercent, 100);
+    const windowBatches = cutBatches(onePercent, 10_000, 60_000);
+    for (const [label, batches] of [['default batching (batch size 100)', defaultBatches], ['60 s window (batch size 10,000)', windowBatches]] as const) {
+      const stats = batchStats(batches);
+      console.log(
+        `${label}: ${batches.length} batches, mean ${fmt(stats.meanSize, 0)} records spanning ${fmt(stats.meanSpanSeconds, 1)} s; ` +
+          `${fmt(100 * stats.sharedShare, 1)}% of views share their batch with another view of their session`,
+      );
+    }
+    const oursDefault = await costRun('ours, batches of 100', 'ours', defaultBatches);
+    const naiveDefault = await costRun('naive, batches of 100', 'naive', defaultBatches);
+    const oursWindow = await costRun('ours, 60 s window', 'ours', windowBatches);
+    const naiveWindow = await costRun('naive, 60 s window', 'naive', windowBatches);
+    console.log(`ours vs naive: ${fmt(naiveDefault / oursDefault, 2)}x fewer WCU at default batching, ${fmt(naiveWindow / oursWindow, 2)}x with a 60 s window`);
+
+    const stress = shuffled(random, withDuplicates(random, views, 0.2, () => (random() < 0.5 ? 1 : 2)));
+    const stressTable = await freshTable();
+    const stressMeter = newMeter();
+    const counts = emptyCounts();
+    const stressStore = createDynamoSessionStore({ client, tableName: stressTable, retentionDays: RETENTION_DAYS, onCapacity: (use) => { stressMeter.writeUnits += use.writeUnits; } });
+    const stressHandler = createAggregatorHandler({
+      store: stressStore,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: { publish: (batch) => { for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += batch[key]; } },
+    });
+    const stressRun = await runBatches(stressHandler, cutBatches(stress, 100), 4);
+    const stressExact = await checkExact(client, stressTable, views);
+    const exact = stressExact.mismatches === 0 && stressRun.failedRecords === 0 && counts.AggregatedPageViews === views.length;
+    console.log(
+      `stress: ${stress.length} deliveries (${stress.length - views.length} duplicates, 20% of messages 2-3 times), shuffled, 4 batches in flight: ` +
+        `${fmt(views.length / stressRun.seconds, 0)} views/s, ${fmt(stressMeter.writeUnits / views.length)} WCU/view, counted ${counts.AggregatedPageViews}/${views.length}, ` +
+        `duplicates ${counts.DuplicatePageViews}, failed records ${stressRun.failedRecords}, devices differing from truth ${stressExact.mismatches}/${stressExact.devices}`,
+    );
+    console.log(`wcu-per-view: ${fmt(oursDefault, 2)} (naive ${fmt(naiveDefault, 2)}) exact: ${exact ? 'yes' : 'no'}`);
+  } finally {
+    raw.destroy();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
