@@ -20,6 +20,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getDevice } from '../lambdas/aggregator/device-reader';
 import { createDynamoSessionStore, type CapacityUse } from '../lambdas/aggregator/dynamodb-session-store';
+import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { emptyCounts } from '../lambdas/aggregator/telemetry';
 import { parseQueueMessage, type PageViewMessage } from '../lambdas/shared/page-view-message';
@@ -239,34 +240,18 @@ function naive(client: DynamoDBDocumentClient, tableName: string, meter: Meter):
     const views = event.Records.map((record) => parseQueueMessage(record.body)).flatMap((parsed) =>
       parsed.ok && parsed.message.type === 'page_view' ? [parsed.message] : [],
     );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < views.length) {
-          const view = views[next] as PageViewMessage;
-          next += 1;
-          await perView(view);
-        }
-      }),
-    );
+    await forEachLimited(views, 16, perView);
     return { batchItemFailures: [] };
   };
 }
 
 async function runBatches(runner: BatchRunner, batches: readonly Batch[], inFlight: number) {
-  let next = 0;
   let failedRecords = 0;
   const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next] as Batch;
-        next += 1;
-        const response = await runner(toEvent(batch.records));
-        failedRecords += response.batchItemFailures.length;
-      }
-    }),
-  );
+  await forEachLimited(batches, inFlight, async (batch) => {
+    const response = await runner(toEvent(batch.records));
+    failedRecords += response.batchItemFailures.length;
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { seconds, failedRecords };
 }
@@ -278,37 +263,32 @@ async function checkExact(client: DynamoDBDocumentClient, tableName: string, vie
   const now = BASE_TS + 2 * 86_400_000;
   let mismatches = 0;
   const deviceIds = [...byDevice.keys()];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < deviceIds.length) {
-        const deviceId = deviceIds[next] as string;
-        next += 1;
-        const list = byDevice.get(deviceId) ?? [];
-        const record = await getDevice(deviceId, { client, tableName, now, consistentRead: true });
-        const sessions = new Map<string, PageViewMessage[]>();
-        for (const view of list) sessions.set(view.sessionId, [...(sessions.get(view.sessionId) ?? []), view]);
-        const expected = [...sessions.entries()].map(([sessionId, sessionViews]) => {
-          const sorted = [...sessionViews].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
-          const first = sorted[0] as PageViewMessage;
-          const last = sorted[sorted.length - 1] as PageViewMessage;
-          return `${sessionId}:${sorted.length}:${first.ts}:${last.ts}:${first.path}:${last.path}:${first.referrer?.origin ?? '-'}`;
-        });
-        const actual = (record?.sessions ?? []).map(
-          (session) => `${session.sessionId}:${session.pageViews}:${session.start}:${session.lastActivity}:${session.entryPath}:${session.exitPath}:${session.referrer?.origin ?? '-'}`,
-        );
-        const lastSeen = Math.max(...list.map((view) => view.ts));
-        const ok =
-          record !== undefined &&
-          record.device.pageViews === list.length &&
-          record.device.sessionCount === sessions.size &&
-          record.device.lastSeen === lastSeen &&
-          record.device.firstSeen === Math.min(...list.map((view) => view.ts)) &&
-          JSON.stringify([...expected].sort()) === JSON.stringify([...actual].sort());
-        if (!ok) mismatches += 1;
-      }
-    }),
-  );
+  await forEachLimited(deviceIds, 16, async (deviceId) => {
+    const list = byDevice.get(deviceId) ?? [];
+    const record = await getDevice(deviceId, { client, tableName, now, consistentRead: true });
+    const sessions = new Map<string, PageViewMessage[]>();
+    for (const view of list) sessions.set(view.sessionId, [...(sessions.get(view.sessionId) ?? []), view]);
+    const expected = [...sessions.entries()].map(([sessionId, sessionViews]) => {
+      const sorted = [...sessionViews].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+      const first = sorted[0] as PageViewMessage;
+      const last = sorted[sorted.length - 1] as PageViewMessage;
+      return `${sessionId}:${sorted.length}:${first.ts}:${last.ts}:${first.path}:${last.path}:${first.referrer?.origin ?? '-'}`;
+    });
+    const actual = (record?.sessions ?? []).map(
+      (session) => `${session.sessionId}:${session.pageViews}:${session.start}:${session.lastActivity}:${session.entryPath}:${session.exitPath}:${session.referrer?.origin ?? '-'}`,
+    );
+    const latest = [...list].sort((a, b) => b.ts - a.ts || (a.id < b.id ? 1 : -1))[0];
+    const lastSeen = latest?.ts;
+    const ok =
+      record !== undefined &&
+      record.device.pageViews === list.length &&
+      record.device.sessionCount === sessions.size &&
+      record.device.lastSeen === lastSeen &&
+      record.device.lastPath === latest?.path &&
+      record.device.firstSeen === Math.min(...list.map((view) => view.ts)) &&
+      JSON.stringify([...expected].sort()) === JSON.stringify([...actual].sort());
+    if (!ok) mismatches += 1;
+  });
   return { devices: deviceIds.length, mismatches };
 }
 

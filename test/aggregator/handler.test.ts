@@ -84,19 +84,23 @@ function shuffle<T>(items: T[], seed = 7): T[] {
 }
 
 /** Runs the handler over everything in the queue, `batchSize` records per event, until it is empty. */
-async function drain(handler: AggregatorHandler, batchSize: number, options: { shuffleSeed?: number } = {}) {
+async function drain(handler: AggregatorHandler, batchSize: number, options: { shuffleSeed?: number; concurrent?: boolean } = {}) {
   const failures: string[] = [];
   for (let round = 0; round < 50; round += 1) {
     let received = await queue.receive(1_000);
     if (received.length === 0) return failures;
     if (options.shuffleSeed !== undefined) received = shuffle(received, options.shuffleSeed + round);
-    for (let index = 0; index < received.length; index += batchSize) {
-      const batch = received.slice(index, index + batchSize);
+    const batches: Message[][] = [];
+    for (let index = 0; index < received.length; index += batchSize) batches.push(received.slice(index, index + batchSize));
+    const run = async (batch: Message[]) => {
       const response = await handler(toSqsEvent(batch, queue.queues.queueArn));
       const failed = response.batchItemFailures.map((failure) => failure.itemIdentifier);
       failures.push(...failed);
       await queue.settle(batch, failed);
-    }
+    };
+    // Concurrent: like several Lambda instances of the event source mapping writing the same sessions.
+    if (options.concurrent) await Promise.all(batches.map(run));
+    else for (const batch of batches) await run(batch);
   }
   throw new Error('queue did not drain');
 }
@@ -153,6 +157,16 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
       const record = await read(deviceId);
       expect(record).toMatchObject(truthFor(deviceId, views));
     }
+  });
+
+  it('stays exact when concurrent invocations write the same sessions at once', async () => {
+    const deviceId = opaqueId();
+    const views = [0, 1, 2].flatMap((index) => sessionViews(12, { deviceId, startTs: base + index * 3_600_000, gapMs: 10_000 }));
+    await send(shuffle([...views, ...views], 21));
+    const { handler, totals } = makeHandler();
+    expect(await drain(handler, 6, { concurrent: true })).toEqual([]);
+    expect(totals.AggregatedPageViews).toBe(views.length);
+    expect(await read(deviceId)).toMatchObject(truthFor(deviceId, views));
   });
 
   it('fails a poison message alone; after maxReceiveCount it rests in the dead-letter queue', async () => {

@@ -1,0 +1,64 @@
+/**
+ * The exported `handler` as Lambda and the local runtime run it: configuration from the environment on
+ * the first call, the DynamoDB endpoint from the SDK's standard AWS_ENDPOINT_URL_DYNAMODB variable.
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { LOCAL_REGION } from '../../lib/local/sqs-server';
+import { createLocalTable } from '../../lib/local/local-table';
+import { sessionViews, opaqueId } from '../support/queue-messages';
+import { startDynamo, type LocalDynamo } from '../support/local-aws';
+
+let dynamo: LocalDynamo;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await createLocalTable(dynamo.client, 'default-handler');
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.server.endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  delete process.env.TABLE_NAME;
+});
+afterAll(async () => {
+  process.env = saved;
+  await dynamo?.stop();
+});
+
+function eventFor(bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: `m-${index}`,
+      receiptHandle: `r-${index}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1', SenderId: 'test', ApproximateFirstReceiveTimestamp: '1' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
+      awsRegion: LOCAL_REGION,
+    })),
+  };
+}
+
+describe('exported handler', () => {
+  it('fails clearly without TABLE_NAME, then works once it is set', async () => {
+    const { handler } = await import('../../lambdas/aggregator/handler');
+    await expect(handler(eventFor(['{}']))).rejects.toThrow(/TABLE_NAME is required/);
+
+    process.env.TABLE_NAME = 'default-handler';
+    process.env.RETENTION_DAYS = '14';
+    const deviceId = opaqueId();
+    const views = sessionViews(3, { deviceId, startTs: Date.UTC(2026, 10, 1) });
+    const response = await handler(eventFor([...views.map((view) => JSON.stringify(view)), 'garbage']));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
+    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.UTC(2026, 10, 2) });
+    expect(record?.device.pageViews).toBe(3);
+  });
+});
