@@ -9,8 +9,6 @@
  * (`handler`), or injected (`createAuthorizerHandler`) by tests, the benchmark and the local runtime.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createSetCookieBuilder, type SetCookieBuilder } from '../identity/cookie-attributes';
 import { createRandomIdSource, type IdSource } from '../identity/id-source';
 import { resolveIdentity, type IdentitySettings } from '../identity/identity-resolution';
@@ -25,9 +23,8 @@ import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
 import { SecretLoadError } from './errors';
 import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier';
-import { SqsPageViewPublisher, type PageViewPublisher } from './page-view-publisher';
+import type { PageViewPublisher } from './page-view-publisher';
 import { createSecretsManagerReader, type SecretReader } from './secret-loader';
-import { createAuthorizerLogger } from './authorizer-logger';
 
 /** The marker `npm run replay` looks for in logs to re-send messages that could not be published. */
 export const REPLAY_MARKER = 'visitor-gate.unpublished-message';
@@ -200,21 +197,15 @@ function describeError(error: unknown): { name: string; message: string; cause?:
 // ---- Default wiring from the environment (the deployed function and the local runtime) ----
 
 /**
- * Created once per instance with tight timeouts and one retry, so a slow queue never holds a page for long.
- * `throwOnRequestTimeout` matters: without it smithy only logs a warning when requestTimeout passes, and a
- * queue endpoint that accepts the connection but never answers holds the request indefinitely (tested).
+ * Builds the default dependencies on the first invocation: config, secrets (read once), the SQS
+ * publisher over the instance's one client, logger and metrics. The SQS adapter (the AWS SDK) and the
+ * Powertools logger are imported here rather than at module load, which keeps the module load lean;
+ * the cold start pays for them once, on this first call (`npm run bench:authorizer` reports both).
  */
-const sqsClient = new SQSClient({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 100, requestTimeout: 300, throwOnRequestTimeout: true }),
-  maxAttempts: 2,
-  // The SQS client sends to the QueueUrl's host unless `endpoint` is given explicitly, which would ignore
-  // the standard AWS_ENDPOINT_URL_SQS that local runs set (fauxqs queue URLs use a *.localhost host).
-  ...(process.env.AWS_ENDPOINT_URL_SQS ? { endpoint: process.env.AWS_ENDPOINT_URL_SQS } : {}),
-});
-
-/** Builds the default dependencies: config, secrets (once), SQS publisher, logger and metrics. */
 export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, readSecret?: SecretReader): Promise<AuthorizerDeps> {
   const config = loadAuthorizerConfig(env);
+  const adapters = Promise.all([import('./sqs-page-view-publisher'), import('./authorizer-logger')]);
+  adapters.catch(() => undefined); // awaited below; this only keeps an early config error from leaving it unhandled
   const secrets = readSecret ?? createSecretsManagerReader();
   const keyRingJson = config.keyRingSource.kind === 'inline' ? config.keyRingSource.json : await secrets(config.keyRingSource.secretArn);
   let keyRing: KeyRing;
@@ -230,10 +221,11 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
+  const [{ SqsPageViewPublisher, sharedSqsClient }, { createAuthorizerLogger }] = await adapters;
   return {
     config,
     keyRing,
-    publisher: new SqsPageViewPublisher(sqsClient, config.queueUrl),
+    publisher: new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl),
     logger: createAuthorizerLogger(env),
     jwtVerifier,
     metrics: createEmfMetrics({

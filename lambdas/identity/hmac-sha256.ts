@@ -27,14 +27,17 @@ const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510
 const W = new Int32Array(64);
 const STATE = new Int32Array(8);
 const TAIL = new Uint8Array(2 * BLOCK);
-const INNER_DIGEST = new Uint8Array(32);
 
-/** One SHA-256 compression of the 64-byte block at `offset` into `state`. */
-function compress(state: Int32Array, block: Uint8Array, offset: number): void {
+/** Loads the 64-byte block at `offset` into W[0..15] as big-endian words. */
+function loadBlock(block: Uint8Array, offset: number): void {
   for (let i = 0; i < 16; i++) {
     const j = offset + i * 4;
     W[i] = ((block[j] as number) << 24) | ((block[j + 1] as number) << 16) | ((block[j + 2] as number) << 8) | (block[j + 3] as number);
   }
+}
+
+/** One SHA-256 compression of the block in W[0..15] into `state`. */
+function compressLoaded(state: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const x = W[i - 15] as number;
     const y = W[i - 2] as number;
@@ -74,16 +77,21 @@ function compress(state: Int32Array, block: Uint8Array, offset: number): void {
   state[7] = ((state[7] as number) + h) | 0;
 }
 
+function compress(state: Int32Array, block: Uint8Array, offset: number): void {
+  loadBlock(block, offset);
+  compressLoaded(state);
+}
+
 /** Compresses message[start..end) into STATE and pads; `totalBytes` counts the key block hashed before it. */
 function finish(message: Uint8Array, start: number, end: number, totalBytes: number): void {
   let offset = start;
   for (; offset + BLOCK <= end; offset += BLOCK) compress(STATE, message, offset);
   const rest = end - offset;
   const length = rest + 9 <= BLOCK ? BLOCK : 2 * BLOCK;
-  TAIL.fill(0, 0, length);
-  TAIL.set(message.subarray(offset, end), 0);
+  for (let i = 0; i < rest; i++) TAIL[i] = message[offset + i] as number;
   TAIL[rest] = 0x80;
-  // Message length in bits, big-endian in the last 8 bytes (messages here are far below 2^32 bits).
+  for (let i = rest + 1; i < length - 5; i++) TAIL[i] = 0;
+  // Message length in bits, big-endian in the last 8 bytes (the top three are zero for any message here).
   const bits = totalBytes * 8;
   TAIL[length - 5] = Math.floor(bits / 0x100000000) & 0xff;
   TAIL[length - 4] = bits >>> 24;
@@ -129,8 +137,12 @@ export function prepareHmacSha256Key(secret: Uint8Array): HmacSha256Key {
 export function hmacSha256(key: HmacSha256Key, message: Uint8Array, start: number, end: number, out: Uint8Array, outOffset: number): void {
   STATE.set(key.inner);
   finish(message, start, end, BLOCK + end - start);
-  writeState(INNER_DIGEST, 0);
+  // Outer hash: its single block is the inner digest, padding and the length (64 + 32 bytes), built as words.
+  for (let i = 0; i < 8; i++) W[i] = STATE[i] as number;
+  W[8] = 0x80000000 | 0;
+  for (let i = 9; i < 15; i++) W[i] = 0;
+  W[15] = (BLOCK + 32) * 8;
   STATE.set(key.outer);
-  finish(INNER_DIGEST, 0, 32, BLOCK + 32);
+  compressLoaded(STATE);
   writeState(out, outOffset);
 }

@@ -16,16 +16,23 @@ const MAX_USER_ID_LENGTH = 256;
 
 /** Picks the UTM parameters from a raw query string (`a=1&utm_source=x`). Malformed escapes are skipped. */
 export function utmFromQueryString(rawQuery: string | undefined): Utm | undefined {
-  if (rawQuery === undefined || rawQuery === '' || !rawQuery.includes('utm_')) return undefined;
+  if (rawQuery === undefined || rawQuery === '') return undefined;
   let utm: Record<string, string> | undefined;
-  for (const pair of rawQuery.split('&')) {
-    if (!pair.startsWith('utm_')) continue;
-    const eq = pair.indexOf('=');
-    const key = eq === -1 ? pair : pair.slice(0, eq);
-    if (!(UTM_PARAMETERS as readonly string[]).includes(key)) continue;
-    const value = decodeQueryComponent(eq === -1 ? '' : pair.slice(eq + 1));
-    if (value === undefined || value === '' || (utm !== undefined && key in utm)) continue;
-    (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+  let at = rawQuery.indexOf('utm_');
+  while (at !== -1) {
+    const pairEnd = rawQuery.indexOf('&', at);
+    const end = pairEnd === -1 ? rawQuery.length : pairEnd;
+    // Only at the start of a pair: `xutm_source=` is another parameter.
+    if (at === 0 || rawQuery.charCodeAt(at - 1) === 38 /* & */) {
+      const eq = rawQuery.indexOf('=', at);
+      const keyEnd = eq === -1 || eq > end ? end : eq;
+      const key = rawQuery.slice(at, keyEnd);
+      if ((UTM_PARAMETERS as readonly string[]).includes(key) && (utm === undefined || !(key in utm))) {
+        const value = keyEnd === end ? '' : decodeQueryComponent(rawQuery.slice(keyEnd + 1, end));
+        if (value !== undefined && value !== '') (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+      }
+    }
+    at = pairEnd === -1 ? -1 : rawQuery.indexOf('utm_', pairEnd);
   }
   return utm;
 }

@@ -102,3 +102,11 @@ describe('queue messages', () => {
     expect(parseQueueMessage(JSON.stringify(message))).toMatchObject({ ok: true });
   });
 });
+
+describe('utmFromQueryString edge cases', () => {
+  it('ignores look-alike keys and keeps the first of repeated keys', () => {
+    expect(utmFromQueryString('xutm_source=a&utm_sourcex=b&utm_source&utm_medium=&utm_campaign=c&utm_campaign=d')).toEqual({ utm_campaign: 'c' });
+    expect(utmFromQueryString('a=utm_source=x')).toBeUndefined();
+    expect(utmFromQueryString('utm_term=a%26b&x=1')).toEqual({ utm_term: 'a&b' });
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The SQS adapter of the `PageViewPublisher` port, and the instance's one SQS client.
+ *
+ * The client has explicit timeouts (connect ~100 ms, whole request ~300 ms) and one retry, so a slow
+ * queue can never hold a page for long; when both attempts fail the handler logs the message for replay.
+ * This module is imported on the authorizer's first invocation (not at module load): the AWS SDK is most
+ * of the bundle, and requests that publish nothing (skip paths, bots, privacy signals) never need it.
+ */
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { QueueMessage } from '../shared/page-view-message';
+import { PublishError } from './errors';
+import type { PageViewPublisher } from './page-view-publisher';
+
+export class SqsPageViewPublisher implements PageViewPublisher {
+  constructor(
+    private readonly client: Pick<SQSClient, 'send'>,
+    private readonly queueUrl: string,
+  ) {}
+
+  async publish(message: QueueMessage): Promise<void> {
+    try {
+      await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }));
+    } catch (cause) {
+      throw new PublishError(`sending ${message.type} ${message.id} to SQS failed`, { cause });
+    }
+  }
+}
+
+export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  return new SQSClient({
+    // `throwOnRequestTimeout` matters: without it smithy only logs a warning when requestTimeout passes, and
+    // an endpoint that accepts the connection but never answers holds the request indefinitely (tested).
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 100, requestTimeout: 300, throwOnRequestTimeout: true }),
+    maxAttempts: 2,
+    // The SQS client sends to the QueueUrl's host unless `endpoint` is given explicitly, which would ignore
+    // the standard AWS_ENDPOINT_URL_SQS that local runs set (fauxqs queue URLs use a *.localhost host).
+    ...(env.AWS_ENDPOINT_URL_SQS ? { endpoint: env.AWS_ENDPOINT_URL_SQS } : {}),
+  });
+}
+
+let sharedClient: SQSClient | undefined;
+
+/** The instance's SQS client, created once and reused by every invocation (keep-alive connections). */
+export function sharedSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  return (sharedClient ??= createSqsClient(env));
+}
