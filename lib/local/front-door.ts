@@ -211,6 +211,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       },
     );
     upstream.once('timeout', () => upstream.destroy(new Error('integration timeout')));
+    // A visitor who goes away should not keep the origin request open.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     upstream.once('error', (error) => {
       // API Gateway's answers when the integration times out or cannot be reached.
       if (error.message === 'integration timeout') errorBody(res, 504, 'Gateway Timeout');

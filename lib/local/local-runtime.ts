@@ -129,11 +129,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(async () => sqsClient.destroy());
 
     progress('starting DynamoDB Local (a Java process; this takes a few seconds)...');
-    const dynamo: LocalDynamoDbServer = await startLocalDynamoDb({
-      port: settings.dynamoDbPort,
-      dataDir: join(settings.dataDir, 'dynamodb'),
-      detached: true,
-    });
+    const jvmStarted = Date.now();
+    const stillWaiting = setInterval(
+      () => progress(`still starting DynamoDB Local (${Math.round((Date.now() - jvmStarted) / 1000)} s)...`),
+      5_000,
+    );
+    let dynamo: LocalDynamoDbServer;
+    try {
+      dynamo = await startLocalDynamoDb({ port: settings.dynamoDbPort, dataDir: join(settings.dataDir, 'dynamodb'), detached: true });
+    } finally {
+      clearInterval(stillWaiting);
+    }
     cleanups.push(() => dynamo.stop());
     const tableClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     await createLocalTable(tableClient, settings.tableName);
