@@ -19,7 +19,7 @@ import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './local-signing-key
 import { createLocalTable } from './local-table';
 import { pendingMessagesPath, queueBodies, readPendingMessages, sendBodies, writePendingMessages } from './pending-messages';
 import { startQueuePoller, type QueuePoller } from './queue-poller';
-import { removeRuntimeInfo, writeRuntimeInfo, type RuntimeInfo } from './runtime-file';
+import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo, type RuntimeInfo } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from './sqs-server';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -99,6 +99,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (!settings.originUrl) ports.push([settings.demoOriginPort, 'demo origin, DEMO_ORIGIN_PORT']);
   for (const [port, what] of ports) if (port !== 0) await assertPortFree(port, what);
 
+  const other = readRuntimeInfo(settings.dataDir);
+  if (other) {
+    // Two DynamoDB Local JVMs must never open the same database file.
+    throw new LocalStartError(
+      `npm start already runs on the data folder ${settings.dataDir} (pid ${other.pid}, front door ${other.frontDoorUrl}). ` +
+        'Stop it first, or give this one another DATA_DIR.',
+    );
+  }
   mkdirSync(settings.dataDir, { recursive: true });
   if (options.fresh) wipeDataFolder(settings.dataDir);
 

@@ -119,6 +119,36 @@ describe('npm start across restarts', () => {
     expect(await local.stop()).toBe(0);
   }, 120_000);
 
+  it('keeps replayed messages for the next start when npm start is not running', async () => {
+    const view: PageViewMessage = {
+      type: 'page_view',
+      v: 1,
+      id: id(),
+      deviceId: id(),
+      sessionId: id(),
+      sessionStarted: true,
+      ts: Date.now(),
+      path: '/later',
+      device: { browser: 'firefox', os: 'windows', type: 'desktop' },
+    };
+    const log = join(dataDir, 'offline.log');
+    writeFileSync(log, JSON.stringify({ replayMarker: REPLAY_MARKER, queueMessage: view }));
+    const replayed = await runCommand('bin/replay.ts', [log], { DATA_DIR: dataDir });
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain('npm start is not running: queued 1');
+
+    const local = await start();
+    const stored = await eventually('the view queued while stopped', () => local.device(view.deviceId));
+    expect(stored.device.pageViews).toBe(1);
+    expect(stored.sessions[0]?.entryPath).toBe('/later');
+
+    // A second runtime on the same data folder is refused, clearly.
+    const second = await runCommand('bin/local.ts', [], testEnv(dataDir));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('already runs on the data folder');
+    expect(await local.stop()).toBe(0);
+  }, 90_000);
+
   it('starts empty with --fresh', async () => {
     const local = await start(['--fresh']);
     const recent = await runCommand('bin/sessions.ts', ['--recent'], { DATA_DIR: dataDir });
@@ -126,6 +156,13 @@ describe('npm start across restarts', () => {
     expect(JSON.parse(recent.stdout)).toEqual([]);
     expect(await local.stop()).toBe(0);
   }, 90_000);
+
+  it('says clearly that Java is missing, with no stack trace', async () => {
+    const result = await runCommand('bin/local.ts', [], testEnv(dataDir, { PATH: join(dataDir, 'no-java-here') }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DynamoDB Local needs Java 17 or newer');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
 
   it('refuses a port in use with a clear message and no stack trace', async () => {
     const blocker: Server = createServer();
