@@ -36,6 +36,12 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Appends the string elements of `value` (if it is an array) to `into`. */
+function pushStrings(into: string[], value: unknown): void {
+  if (!Array.isArray(value)) return;
+  for (const item of value) if (typeof item === 'string') into.push(item);
+}
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
@@ -113,7 +119,7 @@ export function readRequest(input: unknown): RequestFacts {
     path = str(event.rawPath) ?? str(http?.path);
     utm = utmFromQueryString(str(event.rawQueryString));
     // Payload 2.0 moves cookies into `cookies`; a `cookie` header is read too, in case a client or test sends one.
-    cookieSources.push(...strings(event.cookies));
+    pushStrings(cookieSources, event.cookies);
   } else {
     method = str(event.httpMethod) ?? str(requestContext?.httpMethod);
     path = str(event.path);
@@ -126,7 +132,7 @@ export function readRequest(input: unknown): RequestFacts {
     }
     const multi = record(event.multiValueHeaders);
     if (multi !== undefined) {
-      for (const name in multi) if (name.toLowerCase() === 'cookie') cookieSources.push(...strings(multi[name]));
+      for (const name in multi) if (name.toLowerCase() === 'cookie') pushStrings(cookieSources, multi[name]);
     }
   }
   if (headers.cookie !== undefined && !cookieSources.includes(headers.cookie)) cookieSources.push(headers.cookie);

@@ -34,6 +34,27 @@ export function createEmfMetrics(options: { namespace: string; service: string; 
   const clock = options.clock ?? Date.now;
   const namespace = JSON.stringify(options.namespace);
   const service = JSON.stringify(options.service);
+  // The metric directives depend only on which counters an invocation used: a handful of combinations.
+  const directiveCache = new Map<string, string>();
+  const directivesFor = (names: string, withSkipped: boolean): string => {
+    const cacheKey = `${names}|${withSkipped}`;
+    let json = directiveCache.get(cacheKey);
+    if (json === undefined) {
+      const directives: string[] = [];
+      const metrics = names
+        .split(',')
+        .filter((name) => name !== '')
+        .map((name) => `{"Name":"${name}","Unit":"Count"}`);
+      if (metrics.length > 0) directives.push(`{"Namespace":${namespace},"Dimensions":[["service"]],"Metrics":[${metrics.join(',')}]}`);
+      if (withSkipped) {
+        directives.push(`{"Namespace":${namespace},"Dimensions":[["service","reason"]],"Metrics":[{"Name":"SkippedRequests","Unit":"Count"}]}`);
+      }
+      json = `[${directives.join(',')}]`;
+      if (directiveCache.size >= 256) directiveCache.clear();
+      directiveCache.set(cacheKey, json);
+    }
+    return json;
+  };
   return {
     begin: () => {
       const counts = new Map<CounterName, number>();
@@ -50,24 +71,18 @@ export function createEmfMetrics(options: { namespace: string; service: string; 
         },
         flush() {
           if (counts.size === 0 && skipped === undefined) return;
-          const directives: string[] = [];
-          let values = `,"service":${service}`;
-          if (counts.size > 0) {
-            let metrics = '';
-            for (const [name, value] of counts) {
-              metrics += `${metrics === '' ? '' : ','}{"Name":"${name}","Unit":"Count"}`;
-              values += `,"${name}":${value}`;
-            }
-            directives.push(`{"Namespace":${namespace},"Dimensions":[["service"]],"Metrics":[${metrics}]}`);
+          let names = '';
+          let values = '';
+          for (const [name, value] of counts) {
+            names += `${name},`;
+            values += `,"${name}":${value}`;
           }
-          if (skipped !== undefined) {
-            directives.push(`{"Namespace":${namespace},"Dimensions":[["service","reason"]],"Metrics":[{"Name":"SkippedRequests","Unit":"Count"}]}`);
-            values += `,"reason":"${skipped}","SkippedRequests":${skippedCount}`;
-          }
+          const skippedValues = skipped === undefined ? '' : `,"reason":"${skipped}","SkippedRequests":${skippedCount}`;
+          const directives = directivesFor(names, skipped !== undefined);
           counts.clear();
           skipped = undefined;
           skippedCount = 0;
-          sink(`{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":[${directives.join(',')}]}${values}}`);
+          sink(`{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":${directives}},"service":${service}${values}${skippedValues}}`);
         },
       };
     },

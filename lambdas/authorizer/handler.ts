@@ -10,15 +10,15 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSetCookieBuilder, type SetCookieBuilder } from '../identity/cookie-attributes';
-import { createRandomIdSource, type IdSource } from '../identity/id-source';
+import { SESSION_ID_BYTES, createRandomIdSource, type IdSource } from '../identity/id-source';
 import { resolveIdentity, type IdentitySettings } from '../identity/identity-resolution';
 import { parseKeyRing, type KeyRing } from '../identity/key-ring';
 import { buildIdentifyMessage, buildPageViewMessage, isUsableUserId } from '../identity/queue-messages';
-import { classifyRequest, type ClassificationSettings, type ReasonCode } from '../identity/request-classification';
+import { classifyRequest, type Classification, type ClassificationSettings, type ReasonCode } from '../identity/request-classification';
 import { findCookieValues } from '../identity/request-cookies';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import type { QueueMessage } from '../shared/page-view-message';
-import { allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse } from './authorizer-event';
+import { allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
 import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
 import { SecretLoadError } from './errors';
@@ -43,7 +43,10 @@ export interface AuthorizerDeps {
   readonly jwtVerifier?: JwtVerifier;
   /** Epoch milliseconds. */
   readonly clock?: () => number;
+  /** 16-byte ids: devices, views, messages. */
   readonly newId?: IdSource;
+  /** 12-byte session ids. */
+  readonly newSessionId?: IdSource;
   readonly userAgentProfiler?: UserAgentProfiler;
 }
 
@@ -59,6 +62,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
   const { config, keyRing, publisher, logger, metrics, jwtVerifier } = deps;
   const clock = deps.clock ?? Date.now;
   const newId = deps.newId ?? createRandomIdSource();
+  const ids = { device: newId, session: deps.newSessionId ?? createRandomIdSource(SESSION_ID_BYTES) };
   const profileUserAgent = deps.userAgentProfiler ?? createUserAgentProfiler();
   const cookies: SetCookieBuilder = createSetCookieBuilder({ name: config.cookieName, domain: config.cookieDomain });
   const classification: ClassificationSettings = {
@@ -84,7 +88,8 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     setCookie,
   });
 
-  async function resolve(event: unknown, invocation: InvocationMetrics): Promise<Outcome> {
+  /** Everything up to the bearer token: `Outcome` when done, the request when identity resolution follows. */
+  function classify(event: unknown, invocation: InvocationMetrics): Outcome | { request: RequestFacts; classified: Classification } {
     const request = readRequest(event);
     const classified = classifyRequest(request, classification);
     if (classified.kind === 'skip') {
@@ -96,20 +101,24 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
       invocation.countSkipped(classified.reason);
       return { context: noIdentity(classified.reason, cookies.deletion), principalId: 'anonymous' };
     }
+    return { request, classified };
+  }
 
-    let userId: string | undefined;
-    if (jwtVerifier !== undefined) {
-      const token = bearerToken(request.authorization);
-      const user = token === undefined ? undefined : await jwtVerifier.verify(token);
-      if (user !== undefined && isUsableUserId(user.sub)) userId = user.sub;
-    }
+  async function authenticatedUser(request: RequestFacts): Promise<string | undefined> {
+    if (jwtVerifier === undefined) return undefined;
+    const token = bearerToken(request.authorization);
+    const user = token === undefined ? undefined : await jwtVerifier.verify(token);
+    return user !== undefined && isUsableUserId(user.sub) ? user.sub : undefined;
+  }
+
+  function resolveVisitor(request: RequestFacts, classified: Classification, userId: string | undefined, invocation: InvocationMetrics): Outcome {
     const reason: ReasonCode = userId !== undefined ? 'authenticated' : classified.reason;
     const track = reason === 'tracked';
     const nowMillis = clock();
     const resolution = resolveIdentity(
       { cookieValues: findCookieValues(request.cookieSources, config.cookieName, MAX_COOKIE_CANDIDATES), track, userId, nowMillis },
       identity,
-      newId,
+      ids,
     );
 
     if (resolution.rejectedCookie !== undefined) invocation.count('InvalidCookies');
@@ -148,30 +157,42 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     return { context, principalId: resolution.deviceId, message };
   }
 
-  async function publish(message: QueueMessage, invocation: InvocationMetrics): Promise<void> {
-    try {
-      await publisher.publish(message);
-    } catch (error) {
-      // The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id).
-      invocation.count('PublishFailures');
-      logger.error('Queue message not published; replay it with `npm run replay`', {
-        replayMarker: REPLAY_MARKER,
-        queueMessage: message,
-        error: describeError(error),
-      });
-    }
+  /** The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id). */
+  function publishFailed(message: QueueMessage, invocation: InvocationMetrics, error: unknown): void {
+    invocation.count('PublishFailures');
+    logger.error('Queue message not published; replay it with `npm run replay`', {
+      replayMarker: REPLAY_MARKER,
+      queueMessage: message,
+      error: describeError(error),
+    });
   }
 
   return async function authorize(event: unknown): Promise<AuthorizerResponse> {
     const invocation = metrics.begin();
     try {
       const started = performance.now();
-      const outcome = await resolve(event, invocation);
+      const classified = classify(event, invocation);
+      // Without JWT verification the whole resolution is synchronous: no promise on the hot path.
+      const outcome =
+        'context' in classified
+          ? classified
+          : resolveVisitor(
+              classified.request,
+              classified.classified,
+              jwtVerifier === undefined ? undefined : await authenticatedUser(classified.request),
+              invocation,
+            );
       const elapsedMs = performance.now() - started;
       if (elapsedMs > config.slowResolutionWarnMs) {
         logger.warn('Slow identity resolution', { elapsedMs: Math.round(elapsedMs * 1000) / 1000, reason: outcome.context.reason });
       }
-      if (outcome.message !== undefined) await publish(outcome.message, invocation);
+      if (outcome.message !== undefined) {
+        try {
+          await publisher.publish(outcome.message);
+        } catch (error) {
+          publishFailed(outcome.message, invocation, error);
+        }
+      }
       return allowResponse(event, outcome.context, outcome.principalId);
     } catch (error) {
       invocation.count('AuthorizerErrors');

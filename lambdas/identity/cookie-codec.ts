@@ -10,12 +10,15 @@
  * | 16 | device id (128 random bits) |
  * | 4 | issued-at, epoch seconds (when the device id was minted) |
  * | 4 | expires-at, epoch seconds |
- * | 16 | session id (zero when no session) |
+ * | 12 | session id (96 random bits; zero when no session) |
  * | 4 | session start, epoch seconds (zero when no session) |
  * | 4 | session last activity (last tracked page view), epoch seconds (zero when no session) |
- * | 8 | user link tag: truncated HMAC of the JWT `sub` this device was linked to (zero when none) |
+ * | 4 | user link tag: truncated HMAC of the JWT `sub` this device was linked to (zero when none) |
  * | 0..2 | zero padding so the total is a multiple of 3 bytes |
  * | 32 | HMAC-SHA256 over every byte above, keyed by the key id's secret |
+ *
+ * With a key id of up to 4 characters the signed part is at most 55 bytes, so the HMAC's inner hash
+ * is a single SHA-256 block: verifying and re-signing a returning visitor's cookie costs 4 compressions.
  *
  * A multiple of 3 bytes makes base64url a bijection (no unused bits in the last character), so
  * changing ANY character of a cookie changes the signed bytes or fails the charset/length check.
@@ -23,26 +26,26 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hmacSha256 } from './hmac-sha256';
-import { ID_BYTES } from './id-source';
+import { DEVICE_ID_BYTES, SESSION_ID_BYTES } from './id-source';
 import { KEY_ID_PATTERN, type KeyRing } from './key-ring';
 
 export const COOKIE_FORMAT_VERSION = 1;
 const FLAG_SESSION = 1;
 const FLAG_USER_LINK = 2;
 const MAC_BYTES = 32;
-const LINK_BYTES = 8;
+const LINK_BYTES = 4;
 const MAX_KEY_ID_LENGTH = 16;
 /** Fixed bytes before the key id: version, flags, key id length. */
 const HEADER_BYTES = 3;
 /** Fixed bytes after the key id and before padding. */
-const BODY_BYTES = ID_BYTES + 4 + 4 + ID_BYTES + 4 + 4 + LINK_BYTES;
+const BODY_BYTES = DEVICE_ID_BYTES + 4 + 4 + SESSION_ID_BYTES + 4 + 4 + LINK_BYTES;
 /** Tolerated clock difference between Lambda instances when checking issued-at. */
 const CLOCK_SKEW_SECONDS = 300;
 /** The longest valid cookie value, in characters (key id of 16 characters). */
 export const MAX_COOKIE_VALUE_LENGTH = (totalBytes(MAX_KEY_ID_LENGTH) / 3) * 4;
 
 export interface CookieSession {
-  /** 22-character base64url id. */
+  /** 16-character base64url id (12 random bytes). */
   readonly id: string;
   readonly startSeconds: number;
   readonly lastActivitySeconds: number;
@@ -54,7 +57,7 @@ export interface DeviceCookieState {
   readonly issuedAtSeconds: number;
   readonly expiresAtSeconds: number;
   readonly session?: CookieSession;
-  /** 11-character base64url tag (8 bytes) of the user this device was linked to, if any. */
+  /** 6-character base64url tag (4 bytes) of the user this device was linked to, if any. */
   readonly userLink?: string;
 }
 
@@ -79,9 +82,10 @@ function isZero(buf: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-function writeId(buf: Buffer, offset: number, id: string): void {
-  if (id.length !== 22 || buf.write(id, offset, ID_BYTES, 'base64url') !== ID_BYTES) {
-    throw new RangeError('identifier must be 22 base64url characters (16 bytes)');
+/** Writes a base64url id of exactly `bytes` bytes (unpadded: 16 bytes = 22 characters, 12 = 16). */
+function writeId(buf: Buffer, offset: number, id: string, bytes: number): void {
+  if (id.length !== Math.ceil((bytes * 4) / 3) || buf.write(id, offset, bytes, 'base64url') !== bytes) {
+    throw new RangeError(`identifier must be ${bytes} bytes of base64url`);
   }
 }
 
@@ -105,22 +109,18 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   buf[2] = keyId.length;
   buf.write(keyId, HEADER_BYTES, 'latin1');
   let offset = HEADER_BYTES + keyId.length;
-  writeId(buf, offset, state.deviceId);
-  offset += ID_BYTES;
+  writeId(buf, offset, state.deviceId, DEVICE_ID_BYTES);
+  offset += DEVICE_ID_BYTES;
   writeSeconds(buf, offset, state.issuedAtSeconds);
   writeSeconds(buf, offset + 4, state.expiresAtSeconds);
   offset += 8;
   if (state.session !== undefined) {
-    writeId(buf, offset, state.session.id);
-    writeSeconds(buf, offset + ID_BYTES, state.session.startSeconds);
-    writeSeconds(buf, offset + ID_BYTES + 4, state.session.lastActivitySeconds);
+    writeId(buf, offset, state.session.id, SESSION_ID_BYTES);
+    writeSeconds(buf, offset + SESSION_ID_BYTES, state.session.startSeconds);
+    writeSeconds(buf, offset + SESSION_ID_BYTES + 4, state.session.lastActivitySeconds);
   }
-  offset += ID_BYTES + 8;
-  if (state.userLink !== undefined) {
-    if (buf.write(state.userLink, offset, LINK_BYTES, 'base64url') !== LINK_BYTES || state.userLink.length !== 11) {
-      throw new RangeError('user link must be 11 base64url characters (8 bytes)');
-    }
-  }
+  offset += SESSION_ID_BYTES + 8;
+  if (state.userLink !== undefined) writeId(buf, offset, state.userLink, LINK_BYTES);
   const macOffset = buf.length - MAC_BYTES;
   hmacSha256(key, buf, 0, macOffset, buf, macOffset);
   return buf.toString('base64url');
@@ -156,8 +156,8 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
 
   // Signed by us from here on; the remaining checks guard against our own older formats and clocks.
   let offset = HEADER_BYTES + keyIdLength;
-  const deviceId = buf.toString('base64url', offset, offset + ID_BYTES);
-  offset += ID_BYTES;
+  const deviceId = buf.toString('base64url', offset, offset + DEVICE_ID_BYTES);
+  offset += DEVICE_ID_BYTES;
   const issuedAtSeconds = buf.readUInt32BE(offset);
   const expiresAtSeconds = buf.readUInt32BE(offset + 4);
   offset += 8;
@@ -165,14 +165,14 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   if (expiresAtSeconds <= nowSeconds) return EXPIRED;
   let session: CookieSession | undefined;
   if ((flags & FLAG_SESSION) !== 0) {
-    const startSeconds = buf.readUInt32BE(offset + ID_BYTES);
-    const lastActivitySeconds = buf.readUInt32BE(offset + ID_BYTES + 4);
+    const startSeconds = buf.readUInt32BE(offset + SESSION_ID_BYTES);
+    const lastActivitySeconds = buf.readUInt32BE(offset + SESSION_ID_BYTES + 4);
     if (startSeconds === 0 || lastActivitySeconds < startSeconds) return MALFORMED;
-    session = { id: buf.toString('base64url', offset, offset + ID_BYTES), startSeconds, lastActivitySeconds };
-  } else if (!isZero(buf, offset, offset + ID_BYTES + 8)) {
+    session = { id: buf.toString('base64url', offset, offset + SESSION_ID_BYTES), startSeconds, lastActivitySeconds };
+  } else if (!isZero(buf, offset, offset + SESSION_ID_BYTES + 8)) {
     return MALFORMED;
   }
-  offset += ID_BYTES + 8;
+  offset += SESSION_ID_BYTES + 8;
   let userLink: string | undefined;
   if ((flags & FLAG_USER_LINK) !== 0) {
     userLink = buf.toString('base64url', offset, offset + LINK_BYTES);

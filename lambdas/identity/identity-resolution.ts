@@ -44,7 +44,14 @@ export interface IdentityResolution {
   readonly linkUser: boolean;
 }
 
-export function resolveIdentity(input: IdentityInput, settings: IdentitySettings, newId: IdSource): IdentityResolution {
+export interface IdSources {
+  /** 16-byte device ids. */
+  readonly device: IdSource;
+  /** 12-byte session ids. */
+  readonly session: IdSource;
+}
+
+export function resolveIdentity(input: IdentityInput, settings: IdentitySettings, ids: IdSources): IdentityResolution {
   const nowSeconds = Math.floor(input.nowMillis / 1000);
   let previous: DeviceCookieState | undefined;
   let previousValue = '';
@@ -67,7 +74,7 @@ export function resolveIdentity(input: IdentityInput, settings: IdentitySettings
   }
 
   const isNewDevice = previous === undefined;
-  const deviceId = previous?.deviceId ?? newId();
+  const deviceId = previous?.deviceId ?? ids.device();
   const issuedAtSeconds = previous?.issuedAtSeconds ?? nowSeconds;
   const expiresAtSeconds = settings.renewal === 'fixed' ? issuedAtSeconds + settings.maxAgeSeconds : nowSeconds + settings.maxAgeSeconds;
 
@@ -75,7 +82,7 @@ export function resolveIdentity(input: IdentityInput, settings: IdentitySettings
   let isNewSession = false;
   let sessionId = '';
   if (input.track) {
-    const step = advanceSession(session, nowSeconds, settings.session, newId);
+    const step = advanceSession(session, nowSeconds, settings.session, ids.session);
     session = step.session;
     isNewSession = step.started;
     sessionId = session.id;

@@ -71,6 +71,7 @@ export function pathWithUtm(path: string, utm: Utm | undefined): string {
   return full.length > MAX_PATH_LENGTH ? full.slice(0, MAX_PATH_LENGTH) : full;
 }
 
+const SIMPLE_REFERER = /^(https?):\/\/([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*)?(?:[?#]|$)/;
 const IP_LITERAL_HOST = /^\d{1,3}(?:\.\d{1,3}){3}$|^\[/;
 
 /**
@@ -80,6 +81,13 @@ const IP_LITERAL_HOST = /^\d{1,3}(?:\.\d{1,3}){3}$|^\[/;
  */
 export function referrerOf(referer: string | undefined): PageViewMessage['referrer'] {
   if (referer === undefined || referer === '' || referer.length > MAX_REFERER_HEADER_LENGTH) return undefined;
+  // Fast path for the usual already-normalised referer (lower-case host, no port, credentials or dot
+  // segments): the same result as URL parsing at a fraction of the cost. Anything else goes through URL.
+  const simple = SIMPLE_REFERER.exec(referer);
+  if (simple !== null && !IP_LITERAL_HOST.test(simple[2] as string) && !(simple[3] ?? '').includes('/.')) {
+    const origin = `${simple[1]}://${simple[2]}`;
+    if (origin.length <= MAX_REFERRER_ORIGIN_LENGTH) return { origin, path: (simple[3] || '/').slice(0, MAX_REFERRER_PATH_LENGTH) };
+  }
   const url = URL.parse(referer);
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
   if (url.origin.length > MAX_REFERRER_ORIGIN_LENGTH || IP_LITERAL_HOST.test(url.hostname)) return undefined;

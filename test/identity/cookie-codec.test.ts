@@ -8,7 +8,7 @@ import {
   type DeviceCookieState,
 } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
-import { NOW_SECONDS, RING_K1, RING_K2_K1, RING_K2_ONLY, SECRET_1, testId } from './test-keys';
+import { NOW_SECONDS, RING_K1, RING_K2_K1, RING_K2_ONLY, SECRET_1, testId, testSessionId } from './test-keys';
 
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -16,7 +16,7 @@ const STATE: DeviceCookieState = {
   deviceId: testId(1),
   issuedAtSeconds: NOW_SECONDS - 3600,
   expiresAtSeconds: NOW_SECONDS + 86_400,
-  session: { id: testId(2), startSeconds: NOW_SECONDS - 600, lastActivitySeconds: NOW_SECONDS - 60 },
+  session: { id: testSessionId(2), startSeconds: NOW_SECONDS - 600, lastActivitySeconds: NOW_SECONDS - 60 },
   userLink: userLinkTag('user-1', RING_K1),
 };
 
@@ -38,6 +38,14 @@ describe('device cookie codec', () => {
     const mac = createHmac('sha256', Buffer.from(SECRET_1)).update(bytes.subarray(0, bytes.length - 32)).digest();
     expect(bytes.subarray(bytes.length - 32).equals(mac)).toBe(true);
     expect(bytes.length % 3).toBe(0);
+  });
+
+  it('keeps the signed part within one SHA-256 block (55 bytes) for key ids of up to 4 characters', () => {
+    for (const keyId of ['k', 'k1', 'k12', 'k123']) {
+      const ring = parseKeyRing(JSON.stringify({ current: keyId, [keyId]: SECRET_1 }));
+      const bytes = Buffer.from(encodeDeviceCookie(STATE, ring), 'base64url');
+      expect(bytes.length - 32).toBeLessThanOrEqual(55);
+    }
   });
 
   it('rejects a change to ANY character of the cookie, to every other base64url character', () => {
@@ -120,7 +128,7 @@ describe('device cookie codec', () => {
   });
 
   it('derives a user link tag that depends on the user and the key', () => {
-    expect(userLinkTag('a', RING_K1)).toHaveLength(11);
+    expect(userLinkTag('a', RING_K1)).toHaveLength(6);
     expect(userLinkTag('a', RING_K1)).toBe(userLinkTag('a', RING_K1));
     expect(userLinkTag('a', RING_K1)).not.toBe(userLinkTag('b', RING_K1));
     expect(userLinkTag('a', RING_K1)).not.toBe(userLinkTag('a', RING_K2_K1));

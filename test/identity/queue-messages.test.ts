@@ -8,7 +8,7 @@ import {
   utmFromQueryString,
 } from '../../lambdas/identity/queue-messages';
 import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
-import { testId } from './test-keys';
+import { testId, testSessionId } from './test-keys';
 
 const DEVICE = { browser: 'chrome', os: 'windows', type: 'desktop' } as const;
 
@@ -50,11 +50,35 @@ describe('queue messages', () => {
     expect(referrerOf('https://1.example.com/')).toEqual({ origin: 'https://1.example.com', path: '/' });
   });
 
+  it('gives the same referrer on its fast path as full URL parsing', () => {
+    const referers = [
+      'https://www.google.com/',
+      'https://www.google.com',
+      'http://example.org/a/b.html?x=1#y',
+      'https://news.ycombinator.com/item?id=1',
+      'https://example.org/caf%C3%A9/menu',
+      "https://example.org/a;b=c/d:e@f!$&'()*+,=",
+      'https://example.org/x#frag',
+      'https://sub.domain-with-dash.example.co.uk/path/',
+      'https://example.org/a/../b',
+      'https://EXAMPLE.org/Up',
+      'https://example.org:443/p',
+      'https://example.org:8443/p',
+      'https://user@example.org/p',
+      'https://example.org/with space',
+      'https://example.org/ünï',
+    ];
+    for (const referer of referers) {
+      const url = new URL(referer);
+      expect(referrerOf(referer), referer).toEqual({ origin: url.origin, path: url.pathname });
+    }
+  });
+
   it('builds a page view that the consumer schema accepts', () => {
     const message = buildPageViewMessage({
       viewId: testId(3),
       deviceId: testId(1),
-      sessionId: testId(2),
+      sessionId: testSessionId(2),
       sessionStarted: true,
       nowMillis: 1_764_428_400_123,
       path: '/pricing',
@@ -67,7 +91,7 @@ describe('queue messages', () => {
       v: 1,
       id: testId(3),
       deviceId: testId(1),
-      sessionId: testId(2),
+      sessionId: testSessionId(2),
       sessionStarted: true,
       ts: 1_764_428_400_123,
       path: '/pricing?utm_source=news',
@@ -82,7 +106,7 @@ describe('queue messages', () => {
     const message = buildPageViewMessage({
       viewId: testId(3),
       deviceId: testId(1),
-      sessionId: testId(2),
+      sessionId: testSessionId(2),
       sessionStarted: false,
       nowMillis: 1,
       path: 'no-leading-slash',

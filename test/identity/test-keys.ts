@@ -8,16 +8,18 @@ export const RING_K1 = parseKeyRing(JSON.stringify({ current: 'k1', k1: SECRET_1
 export const RING_K2_K1 = parseKeyRing(JSON.stringify({ current: 'k2', k2: SECRET_2, k1: SECRET_1 }));
 export const RING_K2_ONLY = parseKeyRing(JSON.stringify({ current: 'k2', k2: SECRET_2 }));
 
-/** Deterministic 22-character ids for tests: id(1) = 'AAAAAAAAAAAAAAAAAAAAAQ'-like, distinct per n. */
-export function testId(n: number): string {
-  const bytes = Buffer.alloc(16);
-  bytes.writeUInt32BE(n, 12);
-  return bytes.toString('base64url');
+/** Deterministic ids for tests, distinct per n: 16 bytes (22 characters) by default, 12 for sessions. */
+export function testId(n: number, bytes = 16): string {
+  const buffer = Buffer.alloc(bytes);
+  buffer.writeUInt32BE(n, bytes - 4);
+  return buffer.toString('base64url');
 }
 
-export function sequentialIds(start = 1): () => string {
+export const testSessionId = (n: number) => testId(n, 12);
+
+export function sequentialIds(start = 1, bytes = 16): () => string {
   let next = start;
-  return () => testId(next++);
+  return () => testId(next++, bytes);
 }
 
 export const NOW_SECONDS = 1_764_428_400; // 2025-11-29T15:00:00Z
