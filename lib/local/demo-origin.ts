@@ -94,6 +94,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         forwardedFor: header(req, 'x-forwarded-for'),
         forwardedProto: header(req, 'x-forwarded-proto'),
         forwardedHost: header(req, 'x-forwarded-host'),
+        forwarded: header(req, 'forwarded'),
+        via: header(req, 'via'),
         host: header(req, 'host'),
       };
       send(res, 200, 'application/json', JSON.stringify({ ...identity, ...forwarded, method: req.method }));

@@ -143,6 +143,11 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-port'] = String(localPort);
     headers['x-forwarded-host'] = req.headers.host ?? `localhost:${localPort}`;
+    // What deployed HTTP APIs send their HTTP integrations (RFC 7239 Forwarded, plus Via).
+    const node = (ip: string) => (ip.includes(':') ? `"[${ip}]"` : ip);
+    const hop = `by=${node(req.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1')};for=${node(clientIp)};host=${headers['x-forwarded-host']};proto=http`;
+    headers.forwarded = req.headers.forwarded ? `${req.headers.forwarded}, ${hop}` : hop;
+    headers.via = req.headers.via ? `${req.headers.via}, HTTP/1.1 visitor-gate-local` : 'HTTP/1.1 visitor-gate-local';
     headers['x-amzn-trace-id'] = traceId ?? newTraceId(new Date());
     headers.host = origin.host;
     if (outcome.kind !== 'skipped') {

@@ -211,5 +211,7 @@ describe('npm start: the front door', () => {
     expect(whoami.forwardedFor).toMatch(/^203\.0\.113\.9, (127\.0\.0\.1|::1)$/);
     expect(whoami.forwardedProto).toBe('http');
     expect(whoami.forwardedHost).toBe(new URL(local.frontDoorUrl).host);
+    expect(whoami.forwarded).toMatch(/^by=[^;]+;for=(127\.0\.0\.1|"\[::1\]");host=localhost:\d+;proto=http$/);
+    expect(whoami.via).toBe('HTTP/1.1 visitor-gate-local');
   });
 });
