@@ -15,11 +15,10 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Settings and start errors carry messages written for people; anything else shows its name too. */
 function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // The cause (port in use, Java missing, ...) usually says it best.
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  return cause && cause.name !== 'Error' ? cause.message : error.message;
+  return error.name === 'LocalStartError' || error.name === 'LocalSettingsError' ? error.message : `${error.name}: ${error.message}`;
 }
 
 async function main(): Promise<void> {

@@ -11,9 +11,9 @@ import { startDemoOrigin, type DemoOrigin } from './demo-origin';
 import { assertJavaAvailable, startLocalDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
 import { assertPortFree } from './free-port';
 import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from './front-door';
-import type { HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+import { buildAuthorizerEvent, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 import { applyHandlerEnvironment, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './local-aws-clients';
-import { loadLocalLambda } from './local-lambda';
+import { loadLocalLambda, type LocalLambda } from './local-lambda';
 import type { LocalSettings } from './local-settings';
 import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './local-signing-keys';
 import { createLocalTable } from './local-table';
@@ -84,20 +84,54 @@ async function waitUntilDrained(sqs: LocalSqsServer, queueName: string, timeoutM
   }
 }
 
+/**
+ * One invocation of each handler before the front door opens, so a bad setting (which fails a cold
+ * start) stops `npm start` with the handler's own message instead of failing every request later. The
+ * authorizer gets a skip-path request (no page view); the consumer an empty batch.
+ */
+async function warmUp(
+  authorizer: LocalLambda<HttpApiAuthorizerEvent, unknown>,
+  aggregator: LocalLambda<SQSEvent, unknown>,
+  skipPrefixes: readonly string[],
+): Promise<void> {
+  const skipPath = skipPrefixes.find((prefix) => prefix.startsWith('/'));
+  const steps: Array<[string, () => Promise<unknown>]> = [['consumer', () => aggregator.invoke({ Records: [] })]];
+  if (skipPath) {
+    const { event } = buildAuthorizerEvent(
+      { method: 'GET', url: skipPath, headers: { host: 'localhost' }, httpVersion: '1.1', sourceIp: '127.0.0.1', protocol: 'http', localPort: 0 },
+      new Date(),
+    );
+    steps.push(['authorizer', () => authorizer.invoke(event)]);
+  }
+  for (const [name, invoke] of steps) {
+    try {
+      await invoke();
+    } catch (error) {
+      throw new LocalStartError(`The ${name} handler failed its cold start: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const { settings } = options;
   const progress = options.progress ?? (() => undefined);
   const log = options.log ?? (() => undefined);
 
   // Fail before starting anything: a clear message beats a half-started runtime.
-  assertJavaAvailable();
-  const ports: Array<[number, string]> = [
-    [settings.port, 'front door, PORT'],
-    [settings.sqsPort, 'SQS, SQS_PORT'],
-    [settings.dynamoDbPort, 'DynamoDB Local, DYNAMODB_PORT'],
-  ];
-  if (!settings.originUrl) ports.push([settings.demoOriginPort, 'demo origin, DEMO_ORIGIN_PORT']);
-  for (const [port, what] of ports) if (port !== 0) await assertPortFree(port, what);
+  try {
+    assertJavaAvailable();
+    const ports: Array<[number, string]> = [
+      [settings.port, 'front door, PORT'],
+      [settings.sqsPort, 'SQS, SQS_PORT'],
+      [settings.dynamoDbPort, 'DynamoDB Local, DYNAMODB_PORT'],
+    ];
+    if (!settings.originUrl) ports.push([settings.demoOriginPort, 'demo origin, DEMO_ORIGIN_PORT']);
+    for (const [port, what] of ports) if (port !== 0) await assertPortFree(port, what);
+  } catch (error) {
+    throw new LocalStartError((error as Error).message, { cause: error });
+  }
 
   const other = readRuntimeInfo(settings.dataDir);
   if (other) {
@@ -188,6 +222,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       settings.consumerTimeoutSeconds * 1000,
     );
 
+    await warmUp(authorizer, aggregator, settings.skipPrefixes);
+
     let originUrl = settings.originUrl;
     if (!originUrl) {
       const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort);
@@ -241,6 +277,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return { info, stop: stopAll };
   } catch (error) {
     await stopAll();
-    throw error instanceof LocalStartError ? error : new LocalStartError(describeError(error), { cause: error });
+    // The messages of what fails here (port in use, Java missing, a cold start) are written for people.
+    throw error instanceof LocalStartError
+      ? error
+      : new LocalStartError(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }

@@ -164,6 +164,14 @@ describe('npm start across restarts', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("stops with the handler's own message when a setting fails its cold start", async () => {
+    const result = await runCommand('bin/local.ts', [], testEnv(dataDir, { SESSION_TIMEOUT_SECONDS: '5' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The authorizer handler failed its cold start');
+    expect(result.stderr).toContain('SESSION_TIMEOUT_SECONDS');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 90_000);
+
   it('refuses a port in use with a clear message and no stack trace', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', () => resolveListen()));
