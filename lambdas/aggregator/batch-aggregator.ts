@@ -43,7 +43,11 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, work
 
 function errorFields(error: unknown) {
   return error instanceof Error
-    ? { errorName: error.name, errorMessage: error.message, cause: error.cause instanceof Error ? error.cause.name : undefined }
+    ? {
+        errorName: error.name,
+        errorMessage: error.message,
+        ...(error.cause instanceof Error ? { causeName: error.cause.name, causeMessage: error.cause.message.slice(0, 300) } : {}),
+      }
     : { errorName: 'unknown', errorMessage: String(error) };
 }
 

@@ -13,7 +13,7 @@ import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SessionGroup } from '../aggregation/batch-plan';
 import { mergeDevice, type DeviceDelta, type DeviceState } from '../aggregation/device-merge';
-import { deviceExpiresAtSeconds } from '../aggregation/retention';
+import { DEVICE_TTL_HEADROOM_MS, deviceExpiresAtSeconds } from '../aggregation/retention';
 import { mergeSession, newSession, sessionAppend, type SessionState } from '../aggregation/session-merge';
 import { TABLE_KEYS } from '../shared/table-layout';
 import { StoreWriteError } from './errors';
@@ -37,14 +37,18 @@ export interface DynamoSessionStoreOptions {
   maxMergeAttempts?: number;
 }
 
-type WriteResult = { Attributes?: Record<string, unknown>; ConsumedCapacity?: ConsumedCapacity };
-type Outcome<T> = { ok: true; attributes: Record<string, unknown> | undefined } | { ok: false; stored: T | undefined };
+/** Jittered pause before merging again, so writers contending for one item spread out. */
+const contentionPause = (attempt: number) =>
+  attempt === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
+
+type WriteResult = { ConsumedCapacity?: ConsumedCapacity };
+type Outcome<T> = { ok: true } | { ok: false; stored: T | undefined };
 
 const PK = TABLE_KEYS.partitionKey;
 
 export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
   const { client, tableName, retentionDays, onCapacity } = options;
-  const maxMergeAttempts = options.maxMergeAttempts ?? 8;
+  const maxMergeAttempts = options.maxMergeAttempts ?? 10;
   const capacityRequest = onCapacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {};
 
   const charge = (operation: CapacityUse['operation'], consumed: ConsumedCapacity | undefined) => {
@@ -61,7 +65,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     try {
       const result: WriteResult = command instanceof PutCommand ? await client.send(command) : await client.send(command);
       charge(operation, result.ConsumedCapacity);
-      return { ok: true, attributes: result.Attributes };
+      return { ok: true };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const raw = error.Item as Record<string, AttributeValue> | undefined;
@@ -96,8 +100,10 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
       Key: key,
       UpdateExpression:
         'SET lastActivity = :last, exitPath = :exit, #ttl = :ttl, version = version + :one ADD pageViews :n, viewIds :ids',
-      ConditionExpression: 'lastActivity < :min',
-      ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute },
+      // Second clause: a session running past the device's TTL headroom takes the merge path, which
+      // knows the whole session and extends the device; so this path needs no ReturnValues.
+      ConditionExpression: 'lastActivity < :min AND #start >= :coveredFrom',
+      ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute, '#start': 'start' },
       ExpressionAttributeValues: {
         ':last': append.lastActivity,
         ':exit': append.exitPath,
@@ -106,8 +112,8 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
         ':n': append.pageViews,
         ':ids': new Set(append.viewIds),
         ':min': append.minTs,
+        ':coveredFrom': append.lastActivity - DEVICE_TTL_HEADROOM_MS,
       },
-      ReturnValues: 'ALL_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       ...capacityRequest,
     });
@@ -118,13 +124,14 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     const key = sessionKey(group.deviceId, group.sessionId);
     const first = await conditional('session', key, sessionFastPath(group), itemToSession);
     if (first.ok) {
-      const state = first.attributes
-        ? itemToSession(first.attributes)
-        : newSession(group.deviceId, group.sessionId, group.views, retentionDays);
+      // A created session is known; an appended one is not read back (and needs no device extension).
+      const created = group.views.some((view) => view.sessionStarted);
+      const state = created ? newSession(group.deviceId, group.sessionId, group.views, retentionDays) : undefined;
       return { state, added: group.views.length, duplicates: 0 };
     }
     let stored: SessionState | undefined = first.stored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
+      await contentionPause(attempt);
       const merged = mergeSession(stored, group.deviceId, group.sessionId, group.views, retentionDays);
       if (merged.added === 0) return merged;
       const put = await conditional('session', key, versionedPut(sessionToItem(merged.state), stored?.version), itemToSession);
@@ -171,6 +178,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     if (first.ok) return;
     let stored: DeviceState | undefined = first.stored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
+      await contentionPause(attempt);
       const merged = mergeDevice(stored, delta, retentionDays);
       if (!merged.changed) return;
       const put = await conditional('device', key, versionedPut(deviceToItem(merged.state), stored?.version), itemToDevice);

@@ -4,7 +4,10 @@ import type { DeviceDelta } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
 
 export interface SessionWriteOutcome {
-  /** The session as stored after the write (undefined only for a group without views). */
+  /**
+   * The session as stored after the write, when the write knows it (a creation or a merge); undefined
+   * after the cheap append, which by its condition never needs a device TTL extension.
+   */
   state: SessionState | undefined;
   /** Views this write counted. */
   added: number;

@@ -58,7 +58,7 @@ describe('exported handler', () => {
     const views = sessionViews(3, { deviceId, startTs: Date.UTC(2026, 10, 1) });
     const response = await handler(eventFor([...views.map((view) => JSON.stringify(view)), 'garbage']));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
-    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.UTC(2026, 10, 2) });
+    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.UTC(2026, 10, 2), consistentRead: true });
     expect(record?.device.pageViews).toBe(3);
   });
 });

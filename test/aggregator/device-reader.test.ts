@@ -85,9 +85,9 @@ describe('getDevice and listRecentDevices', () => {
   });
 
   it('lists devices by latest activity', async () => {
-    const recent = await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 5, now });
+    const recent = await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 5, now, consistentRead: true });
     expect(recent.map((record) => record.device.deviceId)[0]).toBe(deviceId);
     expect(recent).toHaveLength(2);
-    expect(await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 1, now })).toHaveLength(1);
+    expect(await listRecentDevices({ client: dynamo.documentClient, tableName: TABLE, limit: 1, now, consistentRead: true })).toHaveLength(1);
   });
 });

@@ -50,7 +50,7 @@ afterAll(async () => {
   await Promise.all([dynamo?.stop(), queue?.stop()]);
 });
 
-const silent = new Logger({ logLevel: 'SILENT' });
+const silent = new Logger({ logLevel: process.env.DEBUG_AGG ? 'ERROR' : 'SILENT' });
 
 function makeHandler(options: { retentionDays?: number; documentClient?: LocalDynamo['documentClient']; concurrency?: number } = {}) {
   const totals = emptyCounts();
@@ -236,6 +236,22 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     expect(session.Item?.expiresAt).toBe(Math.ceil((lastActivity + 7 * DAY_MS) / 1000));
     expect(device.Item?.expiresAt).toBe(deviceExpiresAtSeconds(base, 7));
     expect(device.Item?.expiresAt).toBeGreaterThan(session.Item?.expiresAt as number);
+  });
+
+  it('extends the device TTL when a session runs past the headroom the device got at its start', async () => {
+    const deviceId = opaqueId();
+    const views = sessionViews(3, { deviceId, startTs: base, gapMs: 1.5 * DAY_MS });
+    const { handler } = makeHandler();
+    for (const view of views) {
+      await send([view]);
+      expect(await drain(handler, 10)).toEqual([]);
+    }
+    const keyOf = (key: { pk: string; sk: string }) => dynamo.documentClient.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
+    const session = await keyOf(sessionKey(deviceId, views[0]?.sessionId ?? ''));
+    const device = await keyOf(deviceKey(deviceId));
+    expect(session.Item?.lastActivity).toBe(base + 3 * DAY_MS);
+    expect(device.Item?.expiresAt).toBe(deviceExpiresAtSeconds(base + 3 * DAY_MS, RETENTION));
+    expect(device.Item?.expiresAt).toBeGreaterThanOrEqual(session.Item?.expiresAt as number);
   });
 
   it('links the device to the user on identify, idempotently, latest link winning', async () => {
