@@ -27,6 +27,11 @@ export interface LocalQueues {
 
 export interface LocalSqsServer {
   server: FauxqsServer;
+  /**
+   * `http://127.0.0.1:<port>`. Queue URLs are `http://sqs.<region>.localhost:<port>/...` (fauxqs knows a
+   * queue only by that exact URL), and SQSClient sends to the QueueUrl's host unless it has an explicit
+   * `endpoint` or `useQueueUrlAsEndpoint: false`; `*.localhost` does not resolve everywhere (glibc).
+   */
   endpoint: string;
   port: number;
   createQueues(settings: LocalQueueSettings): LocalQueues;
