@@ -101,6 +101,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       send(res, 200, 'application/json', JSON.stringify({ ...identity, ...forwarded, method: req.method }));
       return;
     }
+    case '/teapot':
+      // A status the stack's response mapping does not list: no Set-Cookie, deployed or local.
+      send(res, 418, 'text/plain', "I'm a teapot");
+      return;
     case '/go-home':
       send(res, 302, 'text/plain', 'Found', { location: '/' });
       return;

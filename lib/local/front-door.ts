@@ -98,9 +98,25 @@ function contextText(context: Record<string, unknown>, key: string): string | un
   return undefined;
 }
 
+/**
+ * As the stack routes them: a prefix ending in `/` is a greedy route (`/static/{proxy+}`: at least one
+ * more character), anything else an exact path (`/favicon.ico`).
+ */
 export function isSkipped(path: string, skipPrefixes: readonly string[]): boolean {
-  return skipPrefixes.some((prefix) => path.startsWith(prefix));
+  return skipPrefixes.some((prefix) =>
+    prefix.endsWith('/') ? path.startsWith(prefix) && path.length > prefix.length : path === prefix,
+  );
 }
+
+/**
+ * Responses that get the authorizer's Set-Cookie: HTTP API response mappings are keyed by exact status
+ * code, and the stack lists these (ORIGIN_STATUS_CODES in lib/front-door.ts; a test keeps the two equal;
+ * not imported, because loading aws-cdk-lib would add two seconds to every start).
+ */
+export const SET_COOKIE_STATUS_CODES: ReadonlySet<number> = new Set([
+  200, 201, 202, 203, 204, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 409,
+  410, 412, 413, 415, 422, 429, 500, 501, 502, 503, 504,
+]);
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const origin = new URL(options.originUrl);
@@ -150,14 +166,13 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     headers.via = req.headers.via ? `${req.headers.via}, HTTP/1.1 visitor-gate-local` : 'HTTP/1.1 visitor-gate-local';
     headers['x-amzn-trace-id'] = traceId ?? newTraceId(new Date());
     headers.host = origin.host;
-    if (outcome.kind !== 'skipped') {
-      // Overwrite, never append: a client must not be able to pass its own identity to the origin.
-      for (const header of Object.values(IDENTITY_HEADERS)) delete headers[header];
-      if (outcome.kind === 'answered') {
-        for (const [key, header] of Object.entries(IDENTITY_HEADERS)) {
-          const value = contextText(outcome.context, key);
-          if (value !== undefined) headers[header] = value;
-        }
+    // Removed on every route, as the stack does: on skip routes nobody vouches for them, and on the
+    // default route they are overwritten from the authorizer, never appended to.
+    for (const header of Object.values(IDENTITY_HEADERS)) delete headers[header];
+    if (outcome.kind === 'answered') {
+      for (const [key, header] of Object.entries(IDENTITY_HEADERS)) {
+        const value = contextText(outcome.context, key);
+        if (value !== undefined) headers[header] = value;
       }
     }
     return headers;
@@ -206,7 +221,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
           if (value === undefined || HOP_BY_HOP.has(name)) continue;
           headers[name] = value;
         }
-        if (setCookie) {
+        if (setCookie && SET_COOKIE_STATUS_CODES.has(upstreamRes.statusCode ?? 0)) {
           const existing = upstreamRes.headers['set-cookie'] ?? [];
           headers['set-cookie'] = [...existing, setCookie];
         }

@@ -6,7 +6,15 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoOrigin, type DemoOrigin } from '../../lib/local/demo-origin';
-import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from '../../lib/local/front-door';
+import { ORIGIN_STATUS_CODES } from '../../lib/front-door';
+import {
+  closeServer,
+  isSkipped,
+  SET_COOKIE_STATUS_CODES,
+  startFrontDoor,
+  type FrontDoor,
+  type FrontDoorRequestLog,
+} from '../../lib/local/front-door';
 import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
 import { REPO_ROOT, visit } from './local-runtime-process';
 
@@ -82,6 +90,25 @@ describe('local front door', () => {
     expect(result.receivedDeviceId).toBe('');
     expect(result.setCookies).toEqual([]);
     expect(log[0]?.authorizer.kind).toBe('failed');
+  });
+
+  it('routes skip prefixes like the stack: greedy under a trailing slash, exact otherwise', () => {
+    const prefixes = ['/static/', '/favicon.ico'];
+    expect(isSkipped('/static/site.css', prefixes)).toBe(true);
+    expect(isSkipped('/static/a/b.js', prefixes)).toBe(true);
+    expect(isSkipped('/static/', prefixes)).toBe(false);
+    expect(isSkipped('/favicon.ico', prefixes)).toBe(true);
+    expect(isSkipped('/favicon.ico.bak', prefixes)).toBe(false);
+    expect(isSkipped('/statics', prefixes)).toBe(false);
+  });
+
+  it("appends Set-Cookie for exactly the status codes the stack's response mapping lists", async () => {
+    expect([...SET_COOKIE_STATUS_CODES]).toEqual([...ORIGIN_STATUS_CODES]);
+    const door = await start(async () => ({ isAuthorized: true, context: { deviceId: 'd', setCookie: 'device_fp=v; Path=/' } }));
+    expect((await visit(door.url, '/no-such-page')).setCookies).toEqual(['device_fp=v; Path=/']);
+    const teapot = await visit(door.url, '/teapot');
+    expect(teapot.status).toBe(418);
+    expect(teapot.setCookies).toEqual([]);
   });
 
   it('answers 403 like API Gateway when a simple response denies', async () => {
