@@ -45,7 +45,7 @@ export interface AuthorizerDeps {
   readonly clock?: () => number;
   /** 16-byte ids: devices, views, messages. */
   readonly newId?: IdSource;
-  /** 12-byte session ids. */
+  /** Session ids (16 bytes). */
   readonly newSessionId?: IdSource;
   readonly userAgentProfiler?: UserAgentProfiler;
 }

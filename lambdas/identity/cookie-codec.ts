@@ -3,22 +3,22 @@
  *
  * | bytes | field |
  * | --- | --- |
- * | 1 | format version (1) |
- * | 1 | flags: bit 0 = has a session, bit 1 = has a user link; other bits 0 |
+ * | 1 | format version (high 4 bits, 1) and flags (low 4 bits: bit 0 has a session, bit 1 has a user link) |
  * | 1 | key id length L (1..16) |
  * | L | key id, ASCII `[A-Za-z0-9]` |
  * | 16 | device id (128 random bits) |
  * | 4 | issued-at, epoch seconds (when the device id was minted) |
  * | 4 | expires-at, epoch seconds |
- * | 12 | session id (96 random bits; zero when no session) |
- * | 4 | session start, epoch seconds (zero when no session) |
+ * | 16 | session id (128 random bits; zero when no session) |
  * | 4 | session last activity (last tracked page view), epoch seconds (zero when no session) |
+ * | 3 | session age: last activity minus session start, seconds (sessions last at most 7 days) |
  * | 4 | user link tag: truncated HMAC of the JWT `sub` this device was linked to (zero when none) |
  * | 0..2 | zero padding so the total is a multiple of 3 bytes |
  * | 32 | HMAC-SHA256 over every byte above, keyed by the key id's secret |
  *
- * With a key id of up to 4 characters the signed part is at most 55 bytes, so the HMAC's inner hash
- * is a single SHA-256 block: verifying and re-signing a returning visitor's cookie costs 4 compressions.
+ * With a key id of 1 or 2 characters (`k1`, `k2`, ... as the stack generates them) the signed part is at
+ * most 55 bytes, so the HMAC's inner hash is a single SHA-256 block: verifying and re-signing a
+ * returning visitor's cookie costs 4 SHA-256 compressions. Longer key ids work, a little slower.
  *
  * A multiple of 3 bytes makes base64url a bijection (no unused bits in the last character), so
  * changing ANY character of a cookie changes the signed bytes or fails the charset/length check.
@@ -35,17 +35,19 @@ const FLAG_USER_LINK = 2;
 const MAC_BYTES = 32;
 const LINK_BYTES = 4;
 const MAX_KEY_ID_LENGTH = 16;
-/** Fixed bytes before the key id: version, flags, key id length. */
-const HEADER_BYTES = 3;
+/** Session age is stored in 3 bytes. */
+const MAX_SESSION_AGE_SECONDS = 0xffffff;
+/** Fixed bytes before the key id: version and flags, key id length. */
+const HEADER_BYTES = 2;
 /** Fixed bytes after the key id and before padding. */
-const BODY_BYTES = DEVICE_ID_BYTES + 4 + 4 + SESSION_ID_BYTES + 4 + 4 + LINK_BYTES;
+const BODY_BYTES = DEVICE_ID_BYTES + 4 + 4 + SESSION_ID_BYTES + 4 + 3 + LINK_BYTES;
 /** Tolerated clock difference between Lambda instances when checking issued-at. */
 const CLOCK_SKEW_SECONDS = 300;
 /** The longest valid cookie value, in characters (key id of 16 characters). */
 export const MAX_COOKIE_VALUE_LENGTH = (totalBytes(MAX_KEY_ID_LENGTH) / 3) * 4;
 
 export interface CookieSession {
-  /** 16-character base64url id (12 random bytes). */
+  /** 22-character base64url id (16 random bytes). */
   readonly id: string;
   readonly startSeconds: number;
   readonly lastActivitySeconds: number;
@@ -104,9 +106,8 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   let flags = 0;
   if (state.session !== undefined) flags |= FLAG_SESSION;
   if (state.userLink !== undefined) flags |= FLAG_USER_LINK;
-  buf[0] = COOKIE_FORMAT_VERSION;
-  buf[1] = flags;
-  buf[2] = keyId.length;
+  buf[0] = (COOKIE_FORMAT_VERSION << 4) | flags;
+  buf[1] = keyId.length;
   buf.write(keyId, HEADER_BYTES, 'latin1');
   let offset = HEADER_BYTES + keyId.length;
   writeId(buf, offset, state.deviceId, DEVICE_ID_BYTES);
@@ -115,11 +116,13 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   writeSeconds(buf, offset + 4, state.expiresAtSeconds);
   offset += 8;
   if (state.session !== undefined) {
+    const age = state.session.lastActivitySeconds - state.session.startSeconds;
+    if (state.session.startSeconds < 1 || age < 0 || age > MAX_SESSION_AGE_SECONDS) throw new RangeError('session times out of range');
     writeId(buf, offset, state.session.id, SESSION_ID_BYTES);
-    writeSeconds(buf, offset + SESSION_ID_BYTES, state.session.startSeconds);
-    writeSeconds(buf, offset + SESSION_ID_BYTES + 4, state.session.lastActivitySeconds);
+    writeSeconds(buf, offset + SESSION_ID_BYTES, state.session.lastActivitySeconds);
+    buf.writeUIntBE(age, offset + SESSION_ID_BYTES + 4, 3);
   }
-  offset += SESSION_ID_BYTES + 8;
+  offset += SESSION_ID_BYTES + 7;
   if (state.userLink !== undefined) writeId(buf, offset, state.userLink, LINK_BYTES);
   const macOffset = buf.length - MAC_BYTES;
   hmacSha256(key, buf, 0, macOffset, buf, macOffset);
@@ -138,10 +141,11 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   if (value.length < (totalBytes(1) / 3) * 4 || !BASE64URL.test(value)) return MALFORMED;
   // Decode into a scratch buffer: the charset and length were checked, so this writes exactly length * 3/4 bytes.
   const buf = DECODE_SCRATCH.subarray(0, DECODE_SCRATCH.write(value, 0, 'base64url'));
-  if (buf[0] !== COOKIE_FORMAT_VERSION) return MALFORMED;
-  const flags = buf[1] ?? 0xff;
+  const first = buf[0] ?? 0;
+  if (first >> 4 !== COOKIE_FORMAT_VERSION) return MALFORMED;
+  const flags = first & 0x0f;
   if ((flags & ~(FLAG_SESSION | FLAG_USER_LINK)) !== 0) return MALFORMED;
-  const keyIdLength = buf[2] ?? 0;
+  const keyIdLength = buf[1] ?? 0;
   if (keyIdLength < 1 || keyIdLength > MAX_KEY_ID_LENGTH || buf.length !== totalBytes(keyIdLength)) {
     return MALFORMED;
   }
@@ -165,14 +169,14 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   if (expiresAtSeconds <= nowSeconds) return EXPIRED;
   let session: CookieSession | undefined;
   if ((flags & FLAG_SESSION) !== 0) {
-    const startSeconds = buf.readUInt32BE(offset + SESSION_ID_BYTES);
-    const lastActivitySeconds = buf.readUInt32BE(offset + SESSION_ID_BYTES + 4);
-    if (startSeconds === 0 || lastActivitySeconds < startSeconds) return MALFORMED;
+    const lastActivitySeconds = buf.readUInt32BE(offset + SESSION_ID_BYTES);
+    const startSeconds = lastActivitySeconds - buf.readUIntBE(offset + SESSION_ID_BYTES + 4, 3);
+    if (startSeconds < 1) return MALFORMED;
     session = { id: buf.toString('base64url', offset, offset + SESSION_ID_BYTES), startSeconds, lastActivitySeconds };
-  } else if (!isZero(buf, offset, offset + SESSION_ID_BYTES + 8)) {
+  } else if (!isZero(buf, offset, offset + SESSION_ID_BYTES + 7)) {
     return MALFORMED;
   }
-  offset += SESSION_ID_BYTES + 8;
+  offset += SESSION_ID_BYTES + 7;
   let userLink: string | undefined;
   if ((flags & FLAG_USER_LINK) !== 0) {
     userLink = buf.toString('base64url', offset, offset + LINK_BYTES);

@@ -1,14 +1,13 @@
 /**
- * Random identifiers as unpadded base64url: device, view and message ids carry 16 random bytes
- * (128 bits, 22 characters); session ids 12 bytes (96 bits, 16 characters: they only need to be unique
- * per device, and the shorter id keeps the signed cookie within one SHA-256 block).
+ * Random identifiers as unpadded base64url: 16 random bytes (128 bits, 22 characters) for devices,
+ * sessions, views and messages.
  * Bytes come from a pooled buffer refilled with `randomFillSync`, so one id costs ~0.1 µs instead of a
  * `randomBytes` call per id.
  */
 import { randomFillSync } from 'node:crypto';
 
 export const DEVICE_ID_BYTES = 16;
-export const SESSION_ID_BYTES = 12;
+export const SESSION_ID_BYTES = 16;
 
 export type IdSource = () => string;
 

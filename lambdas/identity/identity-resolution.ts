@@ -47,7 +47,7 @@ export interface IdentityResolution {
 export interface IdSources {
   /** 16-byte device ids. */
   readonly device: IdSource;
-  /** 12-byte session ids. */
+  /** Session ids. */
   readonly session: IdSource;
 }
 

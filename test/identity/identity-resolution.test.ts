@@ -15,7 +15,7 @@ function visit(cookieValues: string[], nowMillis: number, overrides: { track?: b
   return resolveIdentity(
     { cookieValues, nowMillis, track: overrides.track ?? true, userId: overrides.userId },
     { ...SETTINGS, ...overrides.settings },
-    { device: sequentialIds(Math.floor(nowMillis / 1000) % 100_000), session: sequentialIds(Math.floor(nowMillis / 1000) % 100_000, 12) },
+    { device: sequentialIds(Math.floor(nowMillis / 1000) % 100_000), session: sequentialIds(50_000 + (Math.floor(nowMillis / 1000) % 100_000)) },
   );
 }
 

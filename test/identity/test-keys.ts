@@ -8,14 +8,14 @@ export const RING_K1 = parseKeyRing(JSON.stringify({ current: 'k1', k1: SECRET_1
 export const RING_K2_K1 = parseKeyRing(JSON.stringify({ current: 'k2', k2: SECRET_2, k1: SECRET_1 }));
 export const RING_K2_ONLY = parseKeyRing(JSON.stringify({ current: 'k2', k2: SECRET_2 }));
 
-/** Deterministic ids for tests, distinct per n: 16 bytes (22 characters) by default, 12 for sessions. */
+/** Deterministic ids for tests, distinct per n: 16 bytes (22 characters) by default. */
 export function testId(n: number, bytes = 16): string {
   const buffer = Buffer.alloc(bytes);
   buffer.writeUInt32BE(n, bytes - 4);
   return buffer.toString('base64url');
 }
 
-export const testSessionId = (n: number) => testId(n, 12);
+export const testSessionId = (n: number) => testId(n);
 
 export function sequentialIds(start = 1, bytes = 16): () => string {
   let next = start;
