@@ -67,7 +67,13 @@ describe('npm start across restarts', () => {
     expect(record.device.pageViews).toBe(4);
     expect(record.sessions[0]?.exitPath).toBe('/about');
     expect(await after.stop()).toBe(0);
-  }, 120_000);
+
+    // With npm start stopped, the sessions command reads the data folder with its own DynamoDB Local.
+    const offline = await runCommand('bin/sessions.ts', [deviceId], testEnv(dataDir));
+    expect(offline.code).toBe(0);
+    expect(offline.stderr).toContain('own DynamoDB Local');
+    expect((JSON.parse(offline.stdout) as { device: { pageViews: number } }).device.pageViews).toBe(4);
+  }, 150_000);
 
   it('replays logged unpublished messages once, however often they appear', async () => {
     const local = await start();
