@@ -294,6 +294,28 @@ async function checkExact(client: DynamoDBDocumentClient, tableName: string, vie
 
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
 
+/** The cost figures rest on DynamoDB Local reporting ConsumedCapacity by item size: check it first. */
+async function probeConsumedCapacity(client: DynamoDBDocumentClient, tableName: string) {
+  const units = async (bytes: number) => {
+    const result = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: 'probe', sk: String(bytes) },
+        UpdateExpression: 'SET padding = :padding',
+        ExpressionAttributeValues: { ':padding': 'x'.repeat(bytes) },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return result.ConsumedCapacity?.CapacityUnits;
+  };
+  const small = await units(300);
+  const large = await units(1_500);
+  if (small === undefined || large === undefined) {
+    throw new Error('DynamoDB Local returned no ConsumedCapacity: the WCU figures would be meaningless.');
+  }
+  console.log(`DynamoDB Local reports ConsumedCapacity: ${small} WCU for a 0.3 KB item, ${large} for a 1.5 KB item`);
+}
+
 async function main() {
   const server = await startLocalDynamoDb();
   const raw = new DynamoDBClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 5 });
@@ -307,6 +329,7 @@ async function main() {
   };
 
   try {
+    await probeConsumedCapacity(client, await freshTable());
     const random = prng(SEED);
     const views = generateViews(random);
     const sessionCount = new Set(views.map((view) => view.sessionId)).size;
