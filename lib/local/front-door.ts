@@ -7,7 +7,7 @@
 import { request as httpRequest, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { buildAuthorizerEvent, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 
 /** What the authorizer returned (simple response), or why it did not. */
 export type AuthorizerOutcome =
@@ -141,9 +141,9 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     );
     try {
       const result = await withTimeout(options.authorize(built.event), authorizerTimeoutMs, 'The authorizer');
-      return { outcome: simpleResponse(result), traceId: built.traceId };
+      return { outcome: simpleResponse(result), traceId: built.traceId, requestId: built.requestId };
     } catch (error) {
-      return { outcome: { kind: 'failed', error } as AuthorizerOutcome, traceId: built.traceId };
+      return { outcome: { kind: 'failed', error } as AuthorizerOutcome, traceId: built.traceId, requestId: built.requestId };
     }
   }
 
@@ -184,6 +184,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     const path = target.split('?')[0] ?? '/';
     let outcome: AuthorizerOutcome = { kind: 'skipped' };
     let traceId: string | undefined;
+    let requestId = newRequestId();
     res.once('finish', () =>
       options.onRequest?.({
         method: req.method ?? 'GET',
@@ -194,14 +195,15 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       }),
     );
 
-    if (!isSkipped(path, options.skipPrefixes)) {
-      ({ outcome, traceId } = await runAuthorizer(req, new Date()));
-      // A simple response of isAuthorized=false is a 403 at API Gateway; ours always allows.
-      if (outcome.kind === 'answered' && !outcome.isAuthorized) {
-        req.resume();
-        errorBody(res, 403, 'Forbidden');
-        return;
-      }
+    const skipped = isSkipped(path, options.skipPrefixes);
+    if (!skipped) ({ outcome, traceId, requestId } = await runAuthorizer(req, new Date()));
+    // HTTP APIs name every request in this response header.
+    res.setHeader('apigw-requestid', requestId);
+    // A simple response of isAuthorized=false is a 403 at API Gateway; ours always allows.
+    if (outcome.kind === 'answered' && !outcome.isAuthorized) {
+      req.resume();
+      errorBody(res, 403, 'Forbidden');
+      return;
     }
     const setCookie = outcome.kind === 'answered' ? contextText(outcome.context, 'setCookie') : undefined;
 

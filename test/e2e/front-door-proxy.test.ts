@@ -77,6 +77,8 @@ describe('local front door', () => {
     expect(event.requestContext.http.sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
     expect(event.requestContext.time).toMatch(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
     expect(typeof event.requestContext.timeEpoch).toBe('number');
+    const again = await visit(door.url, '/');
+    expect(again.headers.get('apigw-requestid')).toBe(events[1]?.requestContext.requestId);
   });
 
   it('still proxies, without identity, when the authorizer throws', async () => {
