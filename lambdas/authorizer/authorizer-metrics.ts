@@ -6,7 +6,9 @@
  * EMF document. The names, namespace (POWERTOOLS_METRICS_NAMESPACE) and default `service` dimension
  * (POWERTOOLS_SERVICE_NAME) are the ones Powertools would use, so dashboards and alarms are unchanged.
  */
-export type CounterName = 'TrackedPageViews' | 'NewDevices' | 'NewSessions' | 'PublishFailures' | 'InvalidCookies' | 'AuthorizerErrors';
+const COUNTERS = ['TrackedPageViews', 'NewDevices', 'NewSessions', 'PublishFailures', 'InvalidCookies', 'AuthorizerErrors'] as const;
+export type CounterName = (typeof COUNTERS)[number];
+const COUNTER_INDEX: Readonly<Record<CounterName, number>> = Object.fromEntries(COUNTERS.map((name, i) => [name, i])) as Record<CounterName, number>;
 
 /** Metrics of one invocation (concurrent invocations, as in the local runtime, never mix their counts). */
 export interface InvocationMetrics {
@@ -28,61 +30,58 @@ export const stdoutSink: LineSink = (line) => {
 };
 
 const REASON_PATTERN = /^[a-z_]{1,32}$/;
+const SKIPPED_BIT = 1 << COUNTERS.length;
 
 export function createEmfMetrics(options: { namespace: string; service: string; sink?: LineSink; clock?: () => number }): AuthorizerMetrics {
   const sink = options.sink ?? stdoutSink;
   const clock = options.clock ?? Date.now;
   const namespace = JSON.stringify(options.namespace);
   const service = JSON.stringify(options.service);
-  // The metric directives depend only on which counters an invocation used: a handful of combinations.
-  const directiveCache = new Map<string, string>();
-  const directivesFor = (names: string, withSkipped: boolean): string => {
-    const cacheKey = `${names}|${withSkipped}`;
-    let json = directiveCache.get(cacheKey);
+  // The metric directives depend only on which counters an invocation used (a bit mask) and whether it
+  // skipped: built once per combination, so a flush only joins numbers.
+  const directives = new Map<number, string>();
+  const directivesFor = (mask: number): string => {
+    let json = directives.get(mask);
     if (json === undefined) {
-      const directives: string[] = [];
-      const metrics = names
-        .split(',')
-        .filter((name) => name !== '')
-        .map((name) => `{"Name":"${name}","Unit":"Count"}`);
-      if (metrics.length > 0) directives.push(`{"Namespace":${namespace},"Dimensions":[["service"]],"Metrics":[${metrics.join(',')}]}`);
-      if (withSkipped) {
-        directives.push(`{"Namespace":${namespace},"Dimensions":[["service","reason"]],"Metrics":[{"Name":"SkippedRequests","Unit":"Count"}]}`);
+      const parts: string[] = [];
+      const metrics = COUNTERS.filter((_, i) => (mask & (1 << i)) !== 0).map((name) => `{"Name":"${name}","Unit":"Count"}`);
+      if (metrics.length > 0) parts.push(`{"Namespace":${namespace},"Dimensions":[["service"]],"Metrics":[${metrics.join(',')}]}`);
+      if ((mask & SKIPPED_BIT) !== 0) {
+        parts.push(`{"Namespace":${namespace},"Dimensions":[["service","reason"]],"Metrics":[{"Name":"SkippedRequests","Unit":"Count"}]}`);
       }
-      json = `[${directives.join(',')}]`;
-      if (directiveCache.size >= 256) directiveCache.clear();
-      directiveCache.set(cacheKey, json);
+      json = `[${parts.join(',')}]`;
+      directives.set(mask, json);
     }
     return json;
   };
   return {
     begin: () => {
-      const counts = new Map<CounterName, number>();
-      let skipped: string | undefined;
+      const counts = new Array<number>(COUNTERS.length).fill(0);
+      let mask = 0;
+      let skipped = '';
       let skippedCount = 0;
       return {
         count(name) {
-          counts.set(name, (counts.get(name) ?? 0) + 1);
+          const i = COUNTER_INDEX[name];
+          counts[i] = (counts[i] ?? 0) + 1;
+          mask |= 1 << i;
         },
         countSkipped(reason) {
           // One invocation has one reason; a second one (never expected) is folded into the first.
-          skipped ??= REASON_PATTERN.test(reason) ? reason : 'other';
+          if (skippedCount === 0) skipped = REASON_PATTERN.test(reason) ? reason : 'other';
           skippedCount++;
+          mask |= SKIPPED_BIT;
         },
         flush() {
-          if (counts.size === 0 && skipped === undefined) return;
-          let names = '';
+          if (mask === 0) return;
           let values = '';
-          for (const [name, value] of counts) {
-            names += `${name},`;
-            values += `,"${name}":${value}`;
-          }
-          const skippedValues = skipped === undefined ? '' : `,"reason":"${skipped}","SkippedRequests":${skippedCount}`;
-          const directives = directivesFor(names, skipped !== undefined);
-          counts.clear();
-          skipped = undefined;
+          for (let i = 0; i < COUNTERS.length; i++) if ((mask & (1 << i)) !== 0) values += `,"${COUNTERS[i]}":${counts[i]}`;
+          if (skippedCount > 0) values += `,"reason":"${skipped}","SkippedRequests":${skippedCount}`;
+          const line = `{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":${directivesFor(mask)}},"service":${service}${values}}`;
+          counts.fill(0);
+          mask = 0;
           skippedCount = 0;
-          sink(`{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":${directives}},"service":${service}${values}${skippedValues}}`);
+          sink(line);
         },
       };
     },

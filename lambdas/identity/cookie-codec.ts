@@ -27,7 +27,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hmacSha256 } from './hmac-sha256';
 import { DEVICE_ID_BYTES, SESSION_ID_BYTES } from './id-source';
-import { KEY_ID_PATTERN, type KeyRing } from './key-ring';
+import type { KeyRing } from './key-ring';
 
 export const COOKIE_FORMAT_VERSION = 1;
 const FLAG_SESSION = 1;
@@ -96,6 +96,19 @@ function writeSeconds(buf: Buffer, offset: number, seconds: number): void {
   buf.writeUInt32BE(seconds, offset);
 }
 
+/**
+ * Where the ids of the last successfully decoded cookie sit in DECODE_SCRATCH. Renewing a cookie (decode,
+ * then encode with the same ids) copies those bytes instead of decoding the base64url ids again. Cleared
+ * by every decode before it touches the scratch buffer, so it never points at another cookie's bytes.
+ */
+const lastDecodedIds = new Map<string, number>();
+
+function copyOrWriteId(buf: Buffer, offset: number, id: string, bytes: number): void {
+  const at = lastDecodedIds.get(id);
+  if (at === undefined) writeId(buf, offset, id, bytes);
+  else DECODE_SCRATCH.copy(buf, offset, at, at + bytes);
+}
+
 /** Signs `state` with the ring's current key. Throws only on programming errors (ids of the wrong shape). */
 export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): string {
   const keyId = keyRing.currentKeyId;
@@ -110,7 +123,7 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   buf[1] = keyId.length;
   buf.write(keyId, HEADER_BYTES, 'latin1');
   let offset = HEADER_BYTES + keyId.length;
-  writeId(buf, offset, state.deviceId, DEVICE_ID_BYTES);
+  copyOrWriteId(buf, offset, state.deviceId, DEVICE_ID_BYTES);
   offset += DEVICE_ID_BYTES;
   writeSeconds(buf, offset, state.issuedAtSeconds);
   writeSeconds(buf, offset + 4, state.expiresAtSeconds);
@@ -118,7 +131,7 @@ export function encodeDeviceCookie(state: DeviceCookieState, keyRing: KeyRing): 
   if (state.session !== undefined) {
     const age = state.session.lastActivitySeconds - state.session.startSeconds;
     if (state.session.startSeconds < 1 || age < 0 || age > MAX_SESSION_AGE_SECONDS) throw new RangeError('session times out of range');
-    writeId(buf, offset, state.session.id, SESSION_ID_BYTES);
+    copyOrWriteId(buf, offset, state.session.id, SESSION_ID_BYTES);
     writeSeconds(buf, offset + SESSION_ID_BYTES, state.session.lastActivitySeconds);
     buf.writeUIntBE(age, offset + SESSION_ID_BYTES + 4, 3);
   }
@@ -140,6 +153,7 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   }
   if (value.length < (totalBytes(1) / 3) * 4 || !BASE64URL.test(value)) return MALFORMED;
   // Decode into a scratch buffer: the charset and length were checked, so this writes exactly length * 3/4 bytes.
+  lastDecodedIds.clear();
   const buf = DECODE_SCRATCH.subarray(0, DECODE_SCRATCH.write(value, 0, 'base64url'));
   const first = buf[0] ?? 0;
   if (first >> 4 !== COOKIE_FORMAT_VERSION) return MALFORMED;
@@ -149,8 +163,8 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   if (keyIdLength < 1 || keyIdLength > MAX_KEY_ID_LENGTH || buf.length !== totalBytes(keyIdLength)) {
     return MALFORMED;
   }
+  // A key id outside [A-Za-z0-9] is simply not in the ring (`parseKeyRing` admits no other ids).
   const keyId = buf.toString('latin1', HEADER_BYTES, HEADER_BYTES + keyIdLength);
-  if (!KEY_ID_PATTERN.test(keyId)) return MALFORMED;
   const macOffset = buf.length - MAC_BYTES;
   if (!isZero(buf, macOffset - paddingBytes(keyIdLength), macOffset)) return MALFORMED;
   const key = keyRing.keys.get(keyId);
@@ -183,6 +197,8 @@ export function decodeDeviceCookie(value: string, keyRing: KeyRing, nowSeconds: 
   } else if (!isZero(buf, offset, offset + LINK_BYTES)) {
     return MALFORMED;
   }
+  lastDecodedIds.set(deviceId, HEADER_BYTES + keyIdLength);
+  if (session !== undefined) lastDecodedIds.set(session.id, HEADER_BYTES + keyIdLength + DEVICE_ID_BYTES + 8);
   const state: DeviceCookieState = { deviceId, issuedAtSeconds, expiresAtSeconds, session, userLink };
   return { ok: true, state, keyId };
 }

@@ -27,6 +27,22 @@ describe('device cookie codec', () => {
     expect(decodeDeviceCookie(value, RING_K1, NOW_SECONDS)).toEqual({ ok: true, keyId: 'k1', state: STATE });
   });
 
+  it('re-encodes decoded ids correctly whatever was decoded in between', () => {
+    const a = encodeDeviceCookie(STATE, RING_K1);
+    const other = { ...STATE, deviceId: testId(8), session: { ...STATE.session, id: testSessionId(9) } } as DeviceCookieState;
+    const b = encodeDeviceCookie(other, RING_K1);
+    const decodedA = decodeDeviceCookie(a, RING_K1, NOW_SECONDS);
+    if (!decodedA.ok) throw new Error('expected a valid cookie');
+    // A failing decode and a successful decode of another cookie both reuse the scratch buffer.
+    expect(decodeDeviceCookie(`${b.slice(0, -2)}AA`, RING_K1, NOW_SECONDS).ok).toBe(false);
+    expect(decodeDeviceCookie(encodeDeviceCookie(decodedA.state, RING_K1), RING_K1, NOW_SECONDS)).toMatchObject({ ok: true, state: STATE });
+    expect(decodeDeviceCookie(b, RING_K1, NOW_SECONDS).ok).toBe(true);
+    expect(decodeDeviceCookie(encodeDeviceCookie(decodedA.state, RING_K1), RING_K1, NOW_SECONDS)).toMatchObject({ ok: true, state: STATE });
+    const decodedB = decodeDeviceCookie(b, RING_K1, NOW_SECONDS);
+    if (!decodedB.ok) throw new Error('expected a valid cookie');
+    expect(encodeDeviceCookie(decodedB.state, RING_K1)).toBe(b);
+  });
+
   it('round-trips a cookie without session and user link', () => {
     const state: DeviceCookieState = { deviceId: testId(7), issuedAtSeconds: NOW_SECONDS, expiresAtSeconds: NOW_SECONDS + 60 };
     const decoded = decodeDeviceCookie(encodeDeviceCookie(state, RING_K1), RING_K1, NOW_SECONDS);
