@@ -99,6 +99,17 @@ describe('authorizer handler on the real fixtures', () => {
     expect(deps.publisher.messages.map((m) => m.type === 'page_view' && m.sessionStarted)).toEqual([true, false, false]);
   });
 
+  it('takes the first valid value when the cookie name repeats (forged or stale values first)', async () => {
+    const { authorize } = createTestHandler();
+    const first = contextOf(await authorize(httpApiEvent()));
+    const other = contextOf(await authorize(httpApiEvent()));
+    const pair = cookiePair(first.setCookie);
+    const forged = `${pair.slice(0, -3)}${pair.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    const header = `device_fp=garbage; ${forged}; ${pair}; ${cookiePair(other.setCookie)}`;
+    expect(contextOf(await authorize(httpApiEvent({ headers: { cookie: header } })))).toMatchObject({ deviceId: first.deviceId, isNewDevice: false });
+    expect(output.text()).not.toContain('"InvalidCookies"');
+  });
+
   it('tracks on REST API with the Cookie header in any casing and UTM from the parameters', async () => {
     const { authorize, deps } = createTestHandler();
     const first = contextOf(await authorize(restApiEvent({ query: { utm_campaign: 'spring', q: 'secret' } })));
