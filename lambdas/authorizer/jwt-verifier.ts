@@ -28,7 +28,7 @@ export function createJwtVerifier(settings: JwtSettings, secret?: string): JwtVe
   type Verify = (token: string) => Promise<{ payload: { sub?: unknown } }>;
   let verifyPromise: Promise<Verify> | undefined;
   const load = () =>
-    (verifyPromise ??= import('jose').then((jose): Verify => {
+    (verifyPromise ??= import('./jose-functions').then((jose): Verify => {
       const options = {
         issuer: settings.issuer,
         audience: settings.audience === undefined ? undefined : [...settings.audience],

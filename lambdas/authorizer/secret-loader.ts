@@ -10,7 +10,7 @@ export type SecretReader = (secretArn: string) => Promise<string>;
 export function createSecretsManagerReader(): SecretReader {
   let clientPromise: Promise<{ send(arn: string): Promise<string | undefined> }> | undefined;
   const client = () =>
-    (clientPromise ??= import('@aws-sdk/client-secrets-manager').then(async ({ SecretsManagerClient, GetSecretValueCommand }) => {
+    (clientPromise ??= import('./secrets-manager-client').then(async ({ SecretsManagerClient, GetSecretValueCommand }) => {
       const { NodeHttpHandler } = await import('@smithy/node-http-handler');
       const sm = new SecretsManagerClient({
         // Cold start only, so a little more patience than the queue gets; still bounded.
