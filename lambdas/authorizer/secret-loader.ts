@@ -10,8 +10,7 @@ export type SecretReader = (secretArn: string) => Promise<string>;
 export function createSecretsManagerReader(): SecretReader {
   let clientPromise: Promise<{ send(arn: string): Promise<string | undefined> }> | undefined;
   const client = () =>
-    (clientPromise ??= import('./secrets-manager-client').then(async ({ SecretsManagerClient, GetSecretValueCommand }) => {
-      const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    (clientPromise ??= import('./secrets-manager-client').then(({ SecretsManagerClient, GetSecretValueCommand, NodeHttpHandler }) => {
       const sm = new SecretsManagerClient({
         // Cold start only, so a little more patience than the queue gets; still bounded.
         requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true }),
