@@ -3,15 +3,18 @@
  * logging anyone out. Parsed from the flat JSON the stack's generated secret holds:
  * `{"current":"k2","k2":"<secret>","k1":"<old secret>"}`.
  */
-import { prepareHmacSha256Key, type HmacSha256Key } from './hmac-sha256';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 
 export const KEY_ID_PATTERN = /^[A-Za-z0-9]{1,16}$/;
 export const MIN_SECRET_LENGTH = 32;
 
 export interface KeyRing {
   readonly currentKeyId: string;
-  /** HMAC-SHA256 keys by id, prepared once (pad midstates) so each MAC costs only the message's hashing. */
-  readonly keys: ReadonlyMap<string, HmacSha256Key>;
+  /**
+   * HMAC-SHA256 keys by id, each a `KeyObject` made once: on Node 24, `createHmac` with a KeyObject costs
+   * ~2.4 µs per call against ~12.9 µs with the raw key bytes (`npm run bench:authorizer` prints both).
+   */
+  readonly keys: ReadonlyMap<string, KeyObject>;
 }
 
 export class InvalidKeyRingError extends Error {
@@ -34,7 +37,7 @@ export function parseKeyRing(json: string): KeyRing {
   if (typeof currentKeyId !== 'string' || !KEY_ID_PATTERN.test(currentKeyId)) {
     throw new InvalidKeyRingError('key ring property "current" must name a key id matching [A-Za-z0-9]{1,16}');
   }
-  const keys = new Map<string, HmacSha256Key>();
+  const keys = new Map<string, KeyObject>();
   for (const [keyId, secret] of Object.entries(record)) {
     if (keyId === 'current') continue;
     if (!KEY_ID_PATTERN.test(keyId)) {
@@ -43,7 +46,7 @@ export function parseKeyRing(json: string): KeyRing {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
       throw new InvalidKeyRingError(`key "${keyId}" must be a string of at least ${MIN_SECRET_LENGTH} characters`);
     }
-    keys.set(keyId, prepareHmacSha256Key(Buffer.from(secret, 'utf8')));
+    keys.set(keyId, createSecretKey(Buffer.from(secret, 'utf8')));
   }
   if (!keys.has(currentKeyId)) {
     throw new InvalidKeyRingError(`key ring names current key "${currentKeyId}" but does not contain it`);
