@@ -4,7 +4,9 @@
  * Why not Powertools Metrics here: measured on Node 24, its addMetric + publishStoredMetrics costs
  * ~6 µs per invocation (more than verifying the cookie), while this writer costs ~0.3 µs for the same
  * EMF document. The names, namespace (POWERTOOLS_METRICS_NAMESPACE) and default `service` dimension
- * (POWERTOOLS_SERVICE_NAME) are the ones Powertools would use, so dashboards and alarms are unchanged.
+ * (POWERTOOLS_SERVICE_NAME) are the ones Powertools would use, so dashboards and alarms are unchanged,
+ * and like Powertools it writes nothing when metrics are disabled (POWERTOOLS_METRICS_DISABLED, read by
+ * the config at cold start).
  */
 const COUNTERS = ['TrackedPageViews', 'NewDevices', 'NewSessions', 'PublishFailures', 'InvalidCookies', 'AuthorizerErrors'] as const;
 export type CounterName = (typeof COUNTERS)[number];
@@ -32,7 +34,21 @@ export const stdoutSink: LineSink = (line) => {
 const REASON_PATTERN = /^[a-z_]{1,32}$/;
 const SKIPPED_BIT = 1 << COUNTERS.length;
 
-export function createEmfMetrics(options: { namespace: string; service: string; sink?: LineSink; clock?: () => number }): AuthorizerMetrics {
+/** What a disabled writer hands every invocation: counting and flushing do nothing. */
+const DISABLED_INVOCATION: InvocationMetrics = Object.freeze({ count() {}, countSkipped() {}, flush() {} });
+const DISABLED: AuthorizerMetrics = Object.freeze({ begin: () => DISABLED_INVOCATION });
+
+export interface EmfMetricsOptions {
+  readonly namespace: string;
+  readonly service: string;
+  /** True: no metric lines at all. */
+  readonly disabled?: boolean;
+  readonly sink?: LineSink;
+  readonly clock?: () => number;
+}
+
+export function createEmfMetrics(options: EmfMetricsOptions): AuthorizerMetrics {
+  if (options.disabled === true) return DISABLED;
   const sink = options.sink ?? stdoutSink;
   const clock = options.clock ?? Date.now;
   const namespace = JSON.stringify(options.namespace);

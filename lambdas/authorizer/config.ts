@@ -18,6 +18,14 @@ export interface JwtSettings {
   readonly audience?: readonly string[];
 }
 
+/** CloudWatch metrics as Powertools Metrics would configure them from the same variables. */
+export interface MetricsSettings {
+  readonly namespace: string;
+  readonly service: string;
+  /** No metric lines at all (`POWERTOOLS_METRICS_DISABLED`, else `POWERTOOLS_DEV`, as Powertools reads them). */
+  readonly disabled: boolean;
+}
+
 export interface AuthorizerConfig {
   readonly queueUrl: string;
   readonly keyRingSource: KeyRingSource;
@@ -32,6 +40,7 @@ export interface AuthorizerConfig {
   readonly honorPrivacySignals: boolean;
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
+  readonly metrics: MetricsSettings;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -44,7 +53,13 @@ export const CONFIG_DEFAULTS = {
   SESSION_MAX_SECONDS: 86_400,
   HONOR_PRIVACY_SIGNALS: 'true',
   SLOW_RESOLUTION_WARN_MS: 5,
+  POWERTOOLS_SERVICE_NAME: 'visitor-gate',
+  POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
 } as const;
+
+/** The values Powertools' `getBooleanFromEnv` accepts with extended parsing (case-insensitive). */
+const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+const FALSY = new Set(['0', 'n', 'no', 'f', 'false', 'off']);
 
 const MIN_JWT_SECRET_LENGTH = 32;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/;
@@ -127,9 +142,28 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     honorPrivacySignals,
     jwt: jwtSettings(text, problems),
     slowResolutionWarnMs,
+    metrics: {
+      namespace: text('POWERTOOLS_METRICS_NAMESPACE') ?? CONFIG_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
+      service: text('POWERTOOLS_SERVICE_NAME') ?? CONFIG_DEFAULTS.POWERTOOLS_SERVICE_NAME,
+      disabled: metricsDisabled(text, problems),
+    },
   };
   if (problems.length > 0) throw new AuthorizerConfigError(problems);
   return config;
+}
+
+/**
+ * As Powertools Metrics decides it: `POWERTOOLS_METRICS_DISABLED` when set (an unrecognised value is an
+ * error, as in Powertools), otherwise `POWERTOOLS_DEV` (an unrecognised value means not dev mode).
+ */
+function metricsDisabled(text: (name: string) => string | undefined, problems: string[]): boolean {
+  const disabled = text('POWERTOOLS_METRICS_DISABLED')?.toLowerCase();
+  if (disabled !== undefined) {
+    if (TRUTHY.has(disabled)) return true;
+    if (!FALSY.has(disabled)) problems.push(`POWERTOOLS_METRICS_DISABLED must be true or false (got "${disabled}")`);
+    return false;
+  }
+  return TRUTHY.has(text('POWERTOOLS_DEV')?.toLowerCase() ?? '');
 }
 
 function jwtSettings(text: (name: string) => string | undefined, problems: string[]): JwtSettings | undefined {

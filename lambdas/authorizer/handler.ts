@@ -249,10 +249,7 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     publisher: new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl),
     logger: createAuthorizerLogger(env),
     jwtVerifier,
-    metrics: createEmfMetrics({
-      namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'VisitorGate',
-      service: env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate',
-    }),
+    metrics: createEmfMetrics(config.metrics),
   };
 }
 

@@ -59,6 +59,16 @@ describe('EMF metrics', () => {
     expect(lines.map((l) => (JSON.parse(l) as { reason: string }).reason)).toEqual(['bot', 'skip_path']);
   });
 
+  it('writes nothing at all when disabled', () => {
+    const lines: string[] = [];
+    const metrics = createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', disabled: true, sink: (l) => lines.push(l) });
+    const invocation = metrics.begin();
+    invocation.count('TrackedPageViews');
+    invocation.countSkipped('bot');
+    invocation.flush();
+    expect(lines).toEqual([]);
+  });
+
   it('never lets an odd reason break the JSON', () => {
     const { lines, metrics } = collect();
     const invocation = metrics.begin();

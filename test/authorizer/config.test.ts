@@ -32,6 +32,7 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: true,
       jwt: undefined,
       slowResolutionWarnMs: 5,
+      metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false },
     });
   });
 
@@ -52,6 +53,9 @@ describe('loadAuthorizerConfig', () => {
       JWT_ISSUER: 'https://id.example.com/',
       JWT_AUDIENCE: 'web, mobile',
       SLOW_RESOLUTION_WARN_MS: '10',
+      POWERTOOLS_SERVICE_NAME: 'shop-gate',
+      POWERTOOLS_METRICS_NAMESPACE: 'Shop',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     expect(config).toMatchObject({
       keyRingSource: { kind: 'secret', secretArn: ARN },
@@ -66,7 +70,19 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: false,
       jwt: { keySource: { kind: 'jwks', url: 'https://id.example.com/.well-known/jwks.json' }, issuer: 'https://id.example.com/', audience: ['web', 'mobile'] },
       slowResolutionWarnMs: 10,
+      metrics: { namespace: 'Shop', service: 'shop-gate', disabled: true },
     });
+  });
+
+  it('disables metrics as Powertools Metrics does: POWERTOOLS_METRICS_DISABLED first, else POWERTOOLS_DEV', () => {
+    const disabled = (env: Record<string, string>) => loadAuthorizerConfig({ ...BASE, ...env }).metrics.disabled;
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: 'TRUE' })).toBe(true);
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: '1' })).toBe(true);
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: 'false' })).toBe(false);
+    expect(disabled({ POWERTOOLS_DEV: 'true' })).toBe(true);
+    expect(disabled({ POWERTOOLS_DEV: 'true', POWERTOOLS_METRICS_DISABLED: 'false' })).toBe(false);
+    expect(disabled({ POWERTOOLS_DEV: 'maybe' })).toBe(false);
+    expect(problemsOf({ ...BASE, POWERTOOLS_METRICS_DISABLED: 'maybe' })).toEqual([expect.stringMatching(/POWERTOOLS_METRICS_DISABLED must be true or false/)]);
   });
 
   it('requires the queue and exactly one key ring source', () => {

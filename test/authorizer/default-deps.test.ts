@@ -39,6 +39,21 @@ describe('createDefaultDeps', () => {
     }
   });
 
+  it('writes no metric lines when POWERTOOLS_METRICS_DISABLED=true, and writes them otherwise', async () => {
+    const emfLines = async (env: Record<string, string>) => {
+      const deps = await createDefaultDeps({ ...BASE_ENV, SIGNING_KEYS, ...env });
+      const output = captureOutput();
+      try {
+        await createAuthorizerHandler({ ...deps, publisher: { publish: async () => undefined } })(httpApiEvent({ path: '/api/me' }));
+        return output.lines().filter((line) => line.includes('"_aws"'));
+      } finally {
+        output.restore();
+      }
+    };
+    expect(await emfLines({ POWERTOOLS_METRICS_DISABLED: 'true' })).toEqual([]);
+    expect(await emfLines({ POWERTOOLS_METRICS_DISABLED: 'false' })).toEqual([expect.stringContaining('"SkippedRequests":1')]);
+  });
+
   it('fails with a clear message, naming the secret but not its value, when the secret holds no valid key ring', async () => {
     const secrets = reader({ [KEYS_ARN]: '{"current":"k1","k1":"short-secret"}' });
     const error = await createDefaultDeps({ ...BASE_ENV, SIGNING_KEYS_SECRET_ARN: KEYS_ARN }, secrets.read).catch((e: unknown) => e);
