@@ -8,19 +8,14 @@
  *   seen yet (bot check and device class not memoised);
  * - the alternative users compare us with: verifying (d) an RS256 and (e) an ES256 JWT with jose;
  * - p50 and p99 in microseconds of each, every request timed on its own;
- * - the authorizer's minified bundle (esbuild, everything bundled, the AWS SDK included) and its
- *   module load in a fresh `node` process against an empty bundle's (medians of alternating runs).
+ * - the authorizer bundled as the stack bundles it (`lib/lambda-bundling.ts`, the AWS SDK included) and
+ *   its module load in a fresh `node` process against an empty bundle's (`bench/bundle-load.ts`).
  *
  * Figures are wall-clock on whatever machine runs this: compare the ratios, not the absolute values.
  * The last line is exactly `cookie-vs-jwt-rs256: <p50 of d / p50 of a>x`.
  */
-import { spawnSync } from 'node:child_process';
 import { createHmac, createSecretKey } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { resolve } from 'node:path';
 import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
 import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
 import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
@@ -28,13 +23,13 @@ import { createAuthorizerHandler, type AuthorizerLogger } from '../lambdas/autho
 import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
 import { parseKeyRing } from '../lambdas/identity/key-ring';
 import type { QueueMessage } from '../lambdas/shared/page-view-message';
+import { printBundleFigures } from './bundle-load';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const WARMUP = 20_000;
 const SAMPLES = 100_000;
 const JWT_WARMUP = 1_000;
 const JWT_SAMPLES = 10_000;
-const LOAD_RUNS = 21;
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 interface Figures {
@@ -170,91 +165,6 @@ async function hmacFigures(): Promise<{ keyObject: Figures; rawKey: Figures }> {
   };
 }
 
-interface Bundle {
-  file: string;
-  bytes: number;
-}
-
-async function bundle(dir: string, name: string, entry: string, options: BuildOptions): Promise<Bundle> {
-  const file = join(dir, name);
-  await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    external: [],
-    logLevel: 'silent',
-    ...options,
-  });
-  return { file, bytes: statSync(file).size };
-}
-
-const BENCH_ENV = {
-  AWS_REGION: 'eu-west-1',
-  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views',
-  SIGNING_KEYS: JSON.stringify({ current: 'k1', k1: 'bench-signing-key-1-of-at-least-32-chars' }),
-};
-
-interface LoadCost {
-  /** Wall-clock ms from process start. */
-  wall: number;
-  /** CPU ms (user + system) of the process: steadier than wall-clock on a busy machine. */
-  cpu: number;
-}
-
-/**
- * The cost of a fresh `node` process until the bundle is loaded (`ready: false`), or until its default
- * dependencies are built as on the first invocation (`ready: true`: config, key ring, SQS client, logger).
- */
-function loadOnce(bundleFile: string, ready: boolean): LoadCost {
-  const esm = bundleFile.endsWith('.mjs');
-  const load = esm ? `await import(${JSON.stringify(pathToFileURL(bundleFile).href)})` : `require(${JSON.stringify(bundleFile)})`;
-  const build = ready ? 'if (m.createDefaultDeps) await m.createDefaultDeps(process.env);' : '';
-  // Both figures are taken before the stdout stream is touched, so only loading is measured.
-  const script = `(async () => { const m = ${load}; ${build} const t = performance.now(); const u = process.cpuUsage(); process.stdout.write(t + ' ' + (u.user + u.system) / 1000); })();`;
-  const result = spawnSync(process.execPath, esm ? ['--input-type=module', '-e', script] : ['-e', script], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...BENCH_ENV },
-  });
-  const [wall, cpu] = result.stdout.split(' ').map(Number);
-  if (result.status !== 0 || wall === undefined || cpu === undefined || !Number.isFinite(wall) || !Number.isFinite(cpu)) {
-    throw new Error(`loading ${bundleFile} failed: ${result.stderr}`);
-  }
-  return { wall, cpu };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-interface LoadComparison {
-  subject: LoadCost;
-  baseline: LoadCost;
-}
-
-/** Alternates subject and baseline so a busy moment of the machine hits both alike; medians. */
-function compareLoads(subject: string, baseline: string, ready = false): LoadComparison {
-  const a: LoadCost[] = [];
-  const b: LoadCost[] = [];
-  for (let i = 0; i < LOAD_RUNS; i++) {
-    b.push(loadOnce(baseline, false));
-    a.push(loadOnce(subject, ready));
-  }
-  const med = (costs: LoadCost[]): LoadCost => ({ wall: median(costs.map((c) => c.wall)), cpu: median(costs.map((c) => c.cpu)) });
-  return { subject: med(a), baseline: med(b) };
-}
-
-function describeLoad(label: string, c: LoadComparison): string {
-  const ratio = (k: keyof LoadCost) => (c.subject[k] / c.baseline[k]).toFixed(2);
-  return (
-    `${label}: wall ${c.subject.wall.toFixed(1)} ms vs empty ${c.baseline.wall.toFixed(1)} ms = ${ratio('wall')}x; ` +
-    `cpu ${c.subject.cpu.toFixed(1)} ms vs ${c.baseline.cpu.toFixed(1)} ms = ${ratio('cpu')}x`
-  );
-}
-
 async function main(): Promise<void> {
   console.log(`visitor-gate authorizer benchmark — node ${process.version}, ${new Date().toISOString()}`);
 
@@ -272,37 +182,7 @@ async function main(): Promise<void> {
   line('HMAC-SHA256, 55 bytes: createHmac(KeyObject)', hmac.keyObject);
   line('HMAC-SHA256, 55 bytes: createHmac(raw key)', hmac.rawKey);
 
-  const dir = mkdtempSync(join(tmpdir(), 'vg-bench-'));
-  try {
-    const entry = join(repoRoot, 'lambdas/authorizer/handler.ts');
-    const emptyEntry = join(dir, 'empty-entry.js');
-    writeFileSync(emptyEntry, 'exports.handler = async () => ({});\n');
-    // As the issue specifies: CommonJS, minified, node24, everything bundled (the AWS SDK included);
-    // `module` before `main` as the stack resolves packages (ESM sources tree-shake better).
-    const cjsOptions: BuildOptions = { format: 'cjs', mainFields: ['module', 'main'] };
-    const cjs = await bundle(dir, 'authorizer.cjs', entry, cjsOptions);
-    const emptyCjs = await bundle(dir, 'empty.cjs', emptyEntry, cjsOptions);
-    const loaded = compareLoads(cjs.file, emptyCjs.file);
-    const ready = compareLoads(cjs.file, emptyCjs.file, true);
-    console.log(`bundle (esbuild: bundle, minify, platform node, target node24, cjs, AWS SDK bundled): ${(cjs.bytes / 1024).toFixed(1)} KB`);
-    console.log(describeLoad(`module load, fresh process, median of ${LOAD_RUNS}`, loaded));
-    console.log(describeLoad('module load + default deps built (SQS client, logger: the first invocation, no network)', ready));
-    // The same code bundled as ES module output (format esm + createRequire banner): ESM imports of
-    // node:http/https make Node build their ESM facades, which load the fetch stack (undici) at startup.
-    const esmOptions: BuildOptions = {
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },
-    };
-    const esm = await bundle(dir, 'authorizer.mjs', entry, esmOptions);
-    const emptyEsmEntry = join(dir, 'empty-entry.mjs');
-    writeFileSync(emptyEsmEntry, 'export const handler = async () => ({});\n');
-    const emptyEsm = await bundle(dir, 'empty.mjs', emptyEsmEntry, esmOptions);
-    const esmLoaded = compareLoads(esm.file, emptyEsm.file);
-    console.log(describeLoad(`(for comparison) same code as an esm bundle, ${(esm.bytes / 1024).toFixed(1)} KB, module load`, esmLoaded));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await printBundleFigures(resolve(repoRoot, 'lambdas/authorizer/handler.ts'));
 
   console.log(`cookie-vs-jwt-rs256: ${(rs256.p50 / handler.returning.p50).toFixed(1)}x`);
 }

@@ -1,8 +1,8 @@
 /**
  * The one way this project builds a Lambda function: Node.js 24 on arm64, bundled locally with esbuild
- * (never Docker, so `cdk synth` works offline), the AWS SDK v3 bundled too (a pinned, tree-shaken client
- * instead of whatever the runtime ships), its own log group with retention, Powertools environment,
- * and a role that starts with nothing but writing to that log group.
+ * (never Docker, so `cdk synth` works offline) into one CommonJS file with the AWS SDK v3 inside (settings
+ * in `lambda-bundling.ts`), its own log group with retention, Powertools environment, and a role that
+ * starts with nothing but writing to that log group.
  *
  * Access is added only through `bind*` helpers, each setting the environment variable the handler
  * reads AND the matching least-privilege grant, so a function never has an env var without the
@@ -18,6 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 
 export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
 export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
@@ -79,21 +80,21 @@ export class TrackedFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         // Stack traces point at the TypeScript sources (the bundle ships an external source map).
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS.join(' '),
       },
       bundling: {
+        // The settings live in lib/lambda-bundling.ts, shared with `npm run bench:authorizer`.
         forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
+        format: LAMBDA_ESBUILD_OPTIONS.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        minify: LAMBDA_ESBUILD_OPTIONS.minify,
+        target: LAMBDA_ESBUILD_OPTIONS.target,
+        mainFields: [...LAMBDA_ESBUILD_OPTIONS.mainFields],
+        sourceMap: LAMBDA_ESBUILD_OPTIONS.sourcemap === 'external',
         sourceMapMode: SourceMapMode.EXTERNAL,
-        sourcesContent: false,
-        target: 'node24',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); ESM bundles need it defined.
-        banner: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);",
+        sourcesContent: LAMBDA_ESBUILD_OPTIONS.sourcesContent,
+        esbuildArgs: { '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`) },
         // Bundle everything, the AWS SDK v3 included: pinned versions, smaller cold start than the runtime's copy.
-        externalModules: [],
+        externalModules: [...LAMBDA_ESBUILD_OPTIONS.external],
         bundleAwsSDK: true,
       },
     });

@@ -67,7 +67,8 @@ describe('npx cdk synth', () => {
       const assetPath = fn.Metadata?.['aws:asset:path'];
       expect(typeof assetPath, id).toBe('string');
       // SAM CLI resolves aws:asset:path against the template's folder: the bundle must be there.
-      const bundle = join(outDir, String(assetPath), 'index.mjs');
+      // One CommonJS file (lib/lambda-bundling.ts), so `index.js`, with its external source map.
+      const bundle = join(outDir, String(assetPath), 'index.js');
       expect(existsSync(bundle), bundle).toBe(true);
       expect(existsSync(`${bundle}.map`), `${bundle}.map`).toBe(true);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -77,12 +78,29 @@ describe('npx cdk synth', () => {
   it('bundles the AWS SDK v3 into the functions instead of relying on the runtime copy', () => {
     const template = readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8');
     const assetPath = /"aws:asset:path": "(asset\.[0-9a-f]+)"/.exec(template)?.[1];
-    const bundle = readFileSync(join(outDir, String(assetPath), 'index.mjs'), 'utf8');
+    const bundle = readFileSync(join(outDir, String(assetPath), 'index.js'), 'utf8');
     // SDK code is inside the bundle (its Node-version warning text ships with @aws-sdk/core)...
     expect(bundle).toContain('AWS SDK for JavaScript (v3)');
     // ...and nothing is left to load from the runtime's copy.
     expect(bundle).not.toMatch(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s*\w+|\w+)\s*from\s*["']@aws-sdk\//);
-    expect(bundle).not.toMatch(/\bimport\(["']@aws-sdk\//);
+    expect(bundle).not.toMatch(/\b(?:import|require)\(["']@(?:aws-sdk|smithy)\//);
+  });
+
+  it('bundles as CommonJS with the Lambda-only substitutes of lib/lambda-bundling.ts', () => {
+    const template = readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8');
+    const assetPaths = [...template.matchAll(/"aws:asset:path": "(asset\.[0-9a-f]+)"/g)].map((m) => m[1]);
+    expect(assetPaths.length).toBeGreaterThan(0);
+    for (const assetPath of new Set(assetPaths)) {
+      const bundle = readFileSync(join(outDir, String(assetPath), 'index.js'), 'utf8');
+      expect(bundle, assetPath).toMatch(/^"use strict";/);
+      expect(bundle, assetPath).not.toMatch(/\bimport\.meta\b|^import\s/m);
+      // The default credential chain's SSO/INI/process/web-identity providers are not in the bundle...
+      expect(bundle, assetPath).not.toContain('defaultProvider::fromSSO');
+      expect(bundle, assetPath).not.toContain('defaultProvider::fromIni');
+      // ...the environment provider is (Lambda's credentials), and the event-stream codec is the stub.
+      expect(bundle, assetPath).toContain('AWS_SECRET_ACCESS_KEY');
+      expect(bundle, assetPath).not.toContain('EventStreamCodec');
+    }
   });
 
   it('passed the cdk-nag checks (a finding would have failed the synth)', () => {

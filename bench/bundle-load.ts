@@ -1,0 +1,122 @@
+/**
+ * The bundle/cold-start part of `npm run bench:authorizer`: the authorizer bundled exactly as the stack
+ * bundles it (`lib/lambda-bundling.ts`), its size, and its module load in fresh `node` processes (run
+ * with the function's NODE_OPTIONS) against an empty bundle built with the same settings. Subject and
+ * baseline alternate, so a busy moment of the machine hits both alike; figures are medians.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
+
+const LOAD_RUNS = 21;
+
+const BENCH_ENV = {
+  AWS_REGION: 'eu-west-1',
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views',
+  SIGNING_KEYS: JSON.stringify({ current: 'k1', k1: 'bench-signing-key-1-of-at-least-32-chars' }),
+};
+
+interface Bundle {
+  file: string;
+  bytes: number;
+}
+
+async function bundle(file: string, entry: string, options: BuildOptions): Promise<Bundle> {
+  await build({ ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [entry], outfile: file, logLevel: 'silent', ...options });
+  return { file, bytes: statSync(file).size };
+}
+
+interface LoadCost {
+  /** Wall-clock ms from process start. */
+  wall: number;
+  /** CPU ms (user + system) of the process: steadier than wall-clock on a busy machine. */
+  cpu: number;
+}
+
+/**
+ * The cost of a fresh `node` process until the bundle is loaded (`ready: false`), or until its default
+ * dependencies are built as on the first invocation (`ready: true`: config, key ring, SQS client, logger).
+ */
+function loadOnce(bundleFile: string, ready: boolean): LoadCost {
+  const esm = bundleFile.endsWith('.mjs');
+  const load = esm ? `await import(${JSON.stringify(pathToFileURL(bundleFile).href)})` : `require(${JSON.stringify(bundleFile)})`;
+  const deps = ready ? 'await m.createDefaultDeps(process.env);' : '';
+  // Both figures are taken before the stdout stream is touched, so only loading is measured.
+  const script = `(async () => { const m = ${load}; ${deps} const t = performance.now(); const u = process.cpuUsage(); process.stdout.write(t + ' ' + (u.user + u.system) / 1000); })();`;
+  const result = spawnSync(process.execPath, [...LAMBDA_NODE_OPTIONS, ...(esm ? ['--input-type=module'] : []), '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...BENCH_ENV },
+  });
+  const [wall, cpu] = result.stdout.split(' ').map(Number);
+  if (result.status !== 0 || wall === undefined || cpu === undefined || !Number.isFinite(wall) || !Number.isFinite(cpu)) {
+    throw new Error(`loading ${bundleFile} failed: ${result.stderr}`);
+  }
+  return { wall, cpu };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+interface LoadComparison {
+  subject: LoadCost;
+  baseline: LoadCost;
+}
+
+function compareLoads(subject: string, baseline: string, ready = false): LoadComparison {
+  const a: LoadCost[] = [];
+  const b: LoadCost[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    b.push(loadOnce(baseline, false));
+    a.push(loadOnce(subject, ready));
+  }
+  const med = (costs: LoadCost[]): LoadCost => ({ wall: median(costs.map((c) => c.wall)), cpu: median(costs.map((c) => c.cpu)) });
+  return { subject: med(a), baseline: med(b) };
+}
+
+function describeLoad(label: string, c: LoadComparison): string {
+  const ratio = (k: keyof LoadCost) => (c.subject[k] / c.baseline[k]).toFixed(2);
+  return (
+    `${label}: wall ${c.subject.wall.toFixed(1)} ms vs empty ${c.baseline.wall.toFixed(1)} ms = ${ratio('wall')}x; ` +
+    `cpu ${c.subject.cpu.toFixed(1)} ms vs ${c.baseline.cpu.toFixed(1)} ms = ${ratio('cpu')}x`
+  );
+}
+
+const kb = (b: Bundle) => `${(b.bytes / 1024).toFixed(1)} KB`;
+
+/** Prints the bundle and module-load lines for the handler module at `entry`. */
+export async function printBundleFigures(entry: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-bench-'));
+  try {
+    const emptyEntry = join(dir, 'empty-entry.js');
+    writeFileSync(emptyEntry, 'exports.handler = async () => ({});\n');
+    const stack = await bundle(join(dir, 'authorizer.js'), entry, {});
+    const empty = await bundle(join(dir, 'empty.js'), emptyEntry, {});
+    const loaded = compareLoads(stack.file, empty.file);
+    const ready = compareLoads(stack.file, empty.file, true);
+    console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): ${kb(stack)}`);
+    console.log(describeLoad(`module load, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
+    console.log(describeLoad('module load + default deps built (SQS client, logger: the first invocation, no network)', ready));
+
+    // What the stack's choices are worth: the same code without the Lambda-only substitutes, and as ESM
+    // (ES-module imports of node:http/https make Node build their ESM facades, which load undici).
+    const plain = await bundle(join(dir, 'authorizer-plain.js'), entry, { alias: {} });
+    console.log(describeLoad(`(for comparison) without the bundle substitutes, ${kb(plain)}, module load`, compareLoads(plain.file, empty.file)));
+    const esmOptions: BuildOptions = {
+      format: 'esm',
+      banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },
+    };
+    const esm = await bundle(join(dir, 'authorizer.mjs'), entry, esmOptions);
+    const emptyEsmEntry = join(dir, 'empty-entry.mjs');
+    writeFileSync(emptyEsmEntry, 'export const handler = async () => ({});\n');
+    const emptyEsm = await bundle(join(dir, 'empty.mjs'), emptyEsmEntry, esmOptions);
+    console.log(describeLoad(`(for comparison) as an esm bundle, ${kb(esm)}, module load`, compareLoads(esm.file, emptyEsm.file)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
