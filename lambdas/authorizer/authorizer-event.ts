@@ -5,6 +5,7 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { utmFromParameters, utmFromQueryString } from '../identity/queue-messages';
+import type { ReasonCode } from '../identity/request-classification';
 import type { Utm } from '../shared/page-view-message';
 
 export interface RequestFacts {
@@ -21,7 +22,30 @@ export interface RequestFacts {
   readonly requestId: string | undefined;
 }
 
-export type AuthorizerContext = Record<string, string | number | boolean>;
+/**
+ * The value of `deviceId`, `sessionId` and `userId` when there is none (privacy signals, bots, skip paths,
+ * the error fallback, anonymous visitors' `userId`). The gateway overwrites the origin's identity headers
+ * from these keys, and AWS does not document what a missing or empty mapped value does (skip the
+ * overwrite and let a client's own header through, or fail the request), so they are never missing or
+ * empty. `-` is what API Gateway's access logs print for "no value"; origins treat it as absent.
+ */
+export const NO_VALUE = '-';
+
+/** Flat: HTTP API simple responses allow only strings, numbers and booleans as context values. */
+export type AuthorizerContext = {
+  /** 22-character base64url device id, or `NO_VALUE`. */
+  readonly deviceId: string;
+  /** 22-character base64url id of the live session, or `NO_VALUE`. */
+  readonly sessionId: string;
+  /** The authenticated user's JWT `sub`, or `NO_VALUE`. */
+  readonly userId: string;
+  readonly isNewDevice: boolean;
+  readonly isNewSession: boolean;
+  readonly tracked: boolean;
+  readonly reason: ReasonCode | 'error';
+  /** Always a whole Set-Cookie value (a deletion when the visitor gets no cookie). */
+  readonly setCookie: string;
+};
 export type HttpApiAuthorizerResponse = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 export type RestApiAuthorizerResponse = APIGatewayAuthorizerResult & { context: AuthorizerContext };
 export type AuthorizerResponse = HttpApiAuthorizerResponse | RestApiAuthorizerResponse;

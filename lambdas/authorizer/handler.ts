@@ -1,7 +1,7 @@
 /**
  * The identity authorizer: a thin adapter over the identity domain. For every request it returns
- * "allow" with a flat context (deviceId, sessionId, isNewDevice, isNewSession, tracked, reason,
- * userId when authenticated, setCookie always) and, for a tracked page view, sends one message to SQS.
+ * "allow" with a flat context (deviceId, sessionId, userId, isNewDevice, isNewSession, tracked, reason,
+ * setCookie; every key always present, `-` for no value) and, for a tracked page view, sends one message to SQS.
  *
  * It never throws and never answers 500: an unexpected error still allows, with a context that touches
  * no cookie, and is logged and counted. The one exception is misconfiguration, which fails the cold
@@ -18,7 +18,7 @@ import { classifyRequest, type Classification, type ClassificationSettings, type
 import { findCookieValues } from '../identity/request-cookies';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import type { QueueMessage } from '../shared/page-view-message';
-import { allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
+import { NO_VALUE, allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
 import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
 import { SecretLoadError } from './errors';
@@ -79,8 +79,9 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
   };
 
   const noIdentity = (reason: ReasonCode | 'error', setCookie: string): AuthorizerContext => ({
-    deviceId: '',
-    sessionId: '',
+    deviceId: NO_VALUE,
+    sessionId: NO_VALUE,
+    userId: NO_VALUE,
     isNewDevice: false,
     isNewSession: false,
     tracked: false,
@@ -108,7 +109,8 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     if (jwtVerifier === undefined) return undefined;
     const token = bearerToken(request.authorization);
     const user = token === undefined ? undefined : await jwtVerifier.verify(token);
-    return user !== undefined && isUsableUserId(user.sub) ? user.sub : undefined;
+    // A `sub` of exactly `-` would read as "no user" at the origin: such a token is treated as anonymous.
+    return user !== undefined && isUsableUserId(user.sub) && user.sub !== NO_VALUE ? user.sub : undefined;
   }
 
   function resolveVisitor(request: RequestFacts, classified: Classification, userId: string | undefined, invocation: InvocationMetrics): Outcome {
@@ -127,12 +129,14 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     if (track) invocation.count('TrackedPageViews');
     else invocation.countSkipped(reason);
 
+    // A tracked page view always has a session; NO_VALUE can only reach the context.
+    const sessionId = resolution.sessionId ?? NO_VALUE;
     let message: QueueMessage | undefined;
     if (track) {
       message = buildPageViewMessage({
         viewId: newId(),
         deviceId: resolution.deviceId,
-        sessionId: resolution.sessionId,
+        sessionId,
         sessionStarted: resolution.isNewSession,
         nowMillis,
         path: request.path,
@@ -146,14 +150,14 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
 
     const context: AuthorizerContext = {
       deviceId: resolution.deviceId,
-      sessionId: resolution.sessionId,
+      sessionId,
+      userId: userId ?? NO_VALUE,
       isNewDevice: resolution.isNewDevice,
       isNewSession: resolution.isNewSession,
       tracked: track,
       reason,
       setCookie: cookies.set(resolution.cookieValue, resolution.cookieMaxAgeSeconds),
     };
-    if (userId !== undefined) context.userId = userId;
     return { context, principalId: resolution.deviceId, message };
   }
 

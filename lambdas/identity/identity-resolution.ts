@@ -31,8 +31,8 @@ export interface IdentityInput {
 
 export interface IdentityResolution {
   readonly deviceId: string;
-  /** The live session's id, or '' when the device has no live session (identified-only requests). */
-  readonly sessionId: string;
+  /** The live session's id: always set for a tracked page view; undefined when an identified-only request finds none. */
+  readonly sessionId: string | undefined;
   readonly isNewDevice: boolean;
   readonly isNewSession: boolean;
   /** The cookie value to set (unchanged when nothing in it changed). */
@@ -80,7 +80,7 @@ export function resolveIdentity(input: IdentityInput, settings: IdentitySettings
 
   let session: CookieSession | undefined = previous?.session;
   let isNewSession = false;
-  let sessionId = '';
+  let sessionId: string | undefined;
   if (input.track) {
     const step = advanceSession(session, nowSeconds, settings.session, ids.session);
     session = step.session;

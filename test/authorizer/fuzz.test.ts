@@ -5,6 +5,7 @@
  * Seeded, so a failure reproduces; the seed is in the failure message.
  */
 import { describe, expect, it } from 'vitest';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
 import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
 import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
@@ -126,8 +127,11 @@ describe('authorizer fuzz', () => {
         throw new Error(`iteration ${i} (seed ${SEED}) threw: ${String(error)}`, { cause: error });
       }
       const context = response.context;
-      if (typeof context.setCookie !== 'string' || context.setCookie === '') throw new Error(`iteration ${i} (seed ${SEED}): no setCookie`);
-      if (context.isNewDevice === false && context.deviceId !== '') {
+      for (const key of ['setCookie', 'deviceId', 'sessionId', 'userId']) {
+        // The gateway maps these onto headers: never missing, never empty.
+        if (typeof context[key] !== 'string' || context[key] === '') throw new Error(`iteration ${i} (seed ${SEED}): no ${key}`);
+      }
+      if (context.isNewDevice === false && context.deviceId !== NO_VALUE) {
         accepted++;
         const value = genuine.get(String(context.deviceId));
         // Accepted only if that exact genuine value is one of the request's device_fp values (a mutation

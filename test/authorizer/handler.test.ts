@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 import { REPLAY_MARKER } from '../../lambdas/authorizer/handler';
 import type { PageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
@@ -36,8 +37,9 @@ describe('authorizer handler on the real fixtures', () => {
     expect(response).toEqual({
       isAuthorized: true,
       context: {
-        deviceId: '',
-        sessionId: '',
+        deviceId: NO_VALUE,
+        sessionId: NO_VALUE,
+        userId: NO_VALUE,
         isNewDevice: false,
         isNewSession: false,
         tracked: false,
@@ -69,8 +71,9 @@ describe('authorizer handler on the real fixtures', () => {
     );
     const context = contextOf(response);
     expect(response).toMatchObject({ isAuthorized: true });
-    expect(context).toMatchObject({ isNewDevice: true, isNewSession: true, tracked: true, reason: 'tracked' });
+    expect(context).toMatchObject({ isNewDevice: true, isNewSession: true, tracked: true, reason: 'tracked', userId: NO_VALUE });
     expect(context.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(context.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(context.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     expect(deps.publisher.messages).toHaveLength(1);
     const parsed = parseQueueMessage(JSON.stringify(deps.publisher.messages[0]));
@@ -122,7 +125,8 @@ describe('authorizer handler on the real fixtures', () => {
   it('identifies /api/ and non-GET requests without a page view', async () => {
     const { authorize, deps } = createTestHandler();
     const api = contextOf(await authorize(httpApiEvent({ path: '/api/cart' })));
-    expect(api).toMatchObject({ reason: 'untracked_path', tracked: false, isNewDevice: true, sessionId: '' });
+    expect(api).toMatchObject({ reason: 'untracked_path', tracked: false, isNewDevice: true, sessionId: NO_VALUE, userId: NO_VALUE });
+    expect(api.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(api.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+;/);
     const post = contextOf(await authorize(httpApiEvent({ method: 'POST', cookies: [cookiePair(api.setCookie)] })));
     expect(post).toMatchObject({ reason: 'not_page_view', tracked: false, deviceId: api.deviceId });
@@ -132,7 +136,7 @@ describe('authorizer handler on the real fixtures', () => {
   it('does no identity work on skip paths and leaves the device cookie alone', async () => {
     const { authorize } = createTestHandler();
     const context = contextOf(await authorize(httpApiEvent({ path: '/static/app.js', ua: '' })));
-    expect(context).toMatchObject({ reason: 'skip_path', deviceId: '', tracked: false });
+    expect(context).toMatchObject({ reason: 'skip_path', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, tracked: false });
     expect(context.setCookie).toBe('device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
   });
 
@@ -143,7 +147,7 @@ describe('authorizer handler on the real fixtures', () => {
     const { authorize, deps } = createTestHandler();
     const first = contextOf(await authorize(httpApiEvent()));
     const context = contextOf(await authorize(httpApiEvent({ headers, cookies: [cookiePair(first.setCookie)] })));
-    expect(context).toMatchObject({ reason: 'privacy_signal', deviceId: '', sessionId: '', tracked: false });
+    expect(context).toMatchObject({ reason: 'privacy_signal', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, tracked: false });
     expect(context.setCookie).toBe('device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
     expect(deps.publisher.messages).toHaveLength(1);
   });
@@ -204,7 +208,7 @@ describe('authorizer handler on the real fixtures', () => {
     const response = await authorize(httpApiEvent());
     expect(response).toEqual({
       isAuthorized: true,
-      context: expect.objectContaining({ reason: 'error', deviceId: '', setCookie: 'device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
+      context: expect.objectContaining({ reason: 'error', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, setCookie: 'device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
     });
     expect(output.text()).toContain('clock exploded');
     expect(output.text()).toContain('"AuthorizerErrors":1');
@@ -216,7 +220,9 @@ describe('authorizer handler on the real fixtures', () => {
       const { authorize } = createTestHandler();
       const response = await authorize(event);
       expect(response).toMatchObject({ isAuthorized: true });
-      expect(typeof contextOf(response).setCookie).toBe('string');
+      const context = contextOf(response);
+      // The keys the gateway maps onto headers and Set-Cookie: always present, never empty.
+      for (const key of ['deviceId', 'sessionId', 'userId', 'setCookie']) expect(context[key]).toMatch(/^.+$/);
     },
   );
 

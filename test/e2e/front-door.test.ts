@@ -4,6 +4,7 @@
  * `sessions` command to see what was stored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 import {
   cookiePair,
   eventually,
@@ -90,12 +91,14 @@ describe('npm start: the front door', () => {
     expect(fresh.receivedDeviceId).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
     expect(fresh.receivedDeviceId).not.toBe(injected['x-device-id']);
     expect(fresh.receivedSessionId).not.toBe(injected['x-session-id']);
-    expect(fresh.headers.get('x-demo-received-user-id')).toBe('');
+    // Anonymous: the authorizer's "no value" replaces the injected user id.
+    expect(fresh.headers.get('x-demo-received-user-id')).toBe(NO_VALUE);
 
     // Visitors who get no identity (here: Sec-GPC) must not pass one either.
     const private_ = await visit(local.frontDoorUrl, '/', { headers: { ...injected, 'sec-gpc': '1' } });
-    expect(private_.receivedDeviceId).toBe('');
-    expect(private_.receivedSessionId).toBe('');
+    expect(private_.receivedDeviceId).toBe(NO_VALUE);
+    expect(private_.receivedSessionId).toBe(NO_VALUE);
+    expect(private_.headers.get('x-demo-received-user-id')).toBe(NO_VALUE);
   });
 
   it('sends static assets straight to the origin: no authorizer, no cookie, no identity', async () => {
@@ -129,11 +132,11 @@ describe('npm start: the front door', () => {
     const gpc = await visit(local.frontDoorUrl, '/', { headers: { 'sec-gpc': '1' } });
     expect(gpc.status).toBe(200);
     expect(cookiePair(gpc.setCookies)).toBeUndefined();
-    expect(gpc.receivedDeviceId).toBe('');
+    expect(gpc.receivedDeviceId).toBe(NO_VALUE);
 
     const { cookie, deviceId } = await newVisitor('/about');
     const withCookie = await visit(local.frontDoorUrl, '/pricing', { cookie, headers: { 'sec-gpc': '1' } });
-    expect(withCookie.receivedDeviceId).toBe('');
+    expect(withCookie.receivedDeviceId).toBe(NO_VALUE);
     expect(withCookie.setCookies.some((value) => /^device_fp=;/.test(value) && /Max-Age=0/.test(value))).toBe(true);
     // A later tracked view is the second one: the GPC view was not counted.
     await visit(local.frontDoorUrl, '/products', { cookie });
@@ -146,7 +149,8 @@ describe('npm start: the front door', () => {
     const bot = await visit(local.frontDoorUrl, '/', { userAgent: GOOGLEBOT });
     expect(bot.status).toBe(200);
     expect(cookiePair(bot.setCookies)).toBeUndefined();
-    expect(bot.receivedDeviceId).toBe('');
+    expect(bot.receivedDeviceId).toBe(NO_VALUE);
+    expect(bot.receivedSessionId).toBe(NO_VALUE);
 
     const { cookie, deviceId } = await newVisitor('/');
     await visit(local.frontDoorUrl, '/pricing', { cookie, userAgent: GOOGLEBOT });

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import type { QueueMessage } from '../../lambdas/shared/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
@@ -45,7 +46,15 @@ interface AuthorizerExpectation {
 /** What each authorizer event must produce (keyed by file name). */
 const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
   'authorizer-new-visitor.json': {
-    context: { reason: 'tracked', tracked: true, isNewDevice: true, isNewSession: true, deviceId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) },
+    context: {
+      reason: 'tracked',
+      tracked: true,
+      isNewDevice: true,
+      isNewSession: true,
+      deviceId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      sessionId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      userId: NO_VALUE,
+    },
     setCookie: FRESH_COOKIE,
     queued: (context) => ({
       type: 'page_view',
@@ -61,22 +70,22 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
   },
   'authorizer-returning-visitor.json': {
     // The signed cookie keeps the device id, and the open session (last view 10 minutes ago) continues.
-    context: { reason: 'tracked', tracked: true, isNewDevice: false, isNewSession: false, deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID },
+    context: { reason: 'tracked', tracked: true, isNewDevice: false, isNewSession: false, deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID, userId: NO_VALUE },
     setCookie: FRESH_COOKIE,
     queued: () => ({ type: 'page_view', deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID, sessionStarted: false, path: '/pricing' }),
   },
   'authorizer-bot.json': {
-    context: { reason: 'bot', tracked: false, deviceId: '', sessionId: '' },
+    context: { reason: 'bot', tracked: false, deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE },
     setCookie: DELETION_COOKIE,
   },
   'authorizer-gpc.json': {
     // Sec-GPC: 1 with an existing cookie: no identity, and the cookie is deleted.
-    context: { reason: 'privacy_signal', tracked: false, deviceId: '', sessionId: '' },
+    context: { reason: 'privacy_signal', tracked: false, deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE },
     setCookie: DELETION_COOKIE,
   },
   'authorizer-static-path.json': {
     // Deployed, skip paths never reach the authorizer (their routes have none); if one does, it does nothing.
-    context: { reason: 'skip_path', tracked: false, deviceId: '' },
+    context: { reason: 'skip_path', tracked: false, deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE },
     setCookie: /^device_fp_unchanged=; Max-Age=0;/,
   },
 };

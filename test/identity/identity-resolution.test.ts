@@ -43,7 +43,8 @@ describe('resolveIdentity', () => {
 
   it('does not move the session on identified-only requests, and reports no session when none is live', () => {
     const minted = visit([], NOW, { track: false });
-    expect(minted).toMatchObject({ isNewDevice: true, isNewSession: false, sessionId: '' });
+    expect(minted).toMatchObject({ isNewDevice: true, isNewSession: false });
+    expect(minted.sessionId).toBeUndefined();
     const page = visit([minted.cookieValue], NOW + 1000);
     expect(page).toMatchObject({ deviceId: minted.deviceId, isNewSession: true });
     const api = visit([page.cookieValue], NOW + 2000, { track: false });
