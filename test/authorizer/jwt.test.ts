@@ -74,6 +74,7 @@ describe('authenticated requests (HS256 shared secret)', () => {
     ['a wrong issuer', () => hsToken({ sub: 'u', iss: 'https://evil.example.com/' })],
     ['a wrong audience', () => hsToken({ sub: 'u', aud: 'other' })],
     ['no subject', () => hsToken({})],
+    ['a subject of exactly "-" (what origins read as no user)', () => hsToken({ sub: NO_VALUE })],
     ['garbage', async () => 'not.a.jwt'],
     ['an alg=none token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"u"}').toString('base64url')}.`],
   ])('treats %s as anonymous, never as an error', async (_label, makeToken) => {
