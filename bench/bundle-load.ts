@@ -103,10 +103,13 @@ export async function printBundleFigures(entry: string): Promise<void> {
     console.log(describeLoad(`module load, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
     console.log(describeLoad('module load + default deps built (SQS client, logger: the first invocation, no network)', ready));
 
-    // What the stack's choices are worth: the same code without the Lambda-only substitutes, and as ESM
-    // (ES-module imports of node:http/https make Node build their ESM facades, which load undici).
+    // What each of the stack's choices is worth: the same code without the Lambda-only substitutes, with
+    // arrow functions kept (V8 then fully parses every lazily initialised module), and as ESM (ES-module
+    // imports of node:http/https make Node build their ESM facades, which load undici).
     const plain = await bundle(join(dir, 'authorizer-plain.js'), entry, { alias: {} });
     console.log(describeLoad(`(for comparison) without the bundle substitutes, ${kb(plain)}, module load`, compareLoads(plain.file, empty.file)));
+    const arrows = await bundle(join(dir, 'authorizer-arrows.js'), entry, { supported: {} });
+    console.log(describeLoad(`(for comparison) with arrow functions kept, ${kb(arrows)}, module load`, compareLoads(arrows.file, empty.file)));
     const esmOptions: BuildOptions = {
       format: 'esm',
       banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },

@@ -11,6 +11,11 @@
  * - Two SDK modules are substituted (`BUNDLE_SUBSTITUTES`): the default credential chain by the
  *   environment provider (Lambda puts the role's credentials in the environment) and the event-stream
  *   codec by a stub that throws; together ~150 KB less to parse on every cold start.
+ * - Arrow functions written as `function` expressions (`supported: { arrow: false }`). esbuild wraps each
+ *   module reached through a dynamic import in `init(() => {...})`; V8 guesses that an arrow passed as an
+ *   argument is called at once and fully parses it, so every such module (the whole AWS SDK) was parsed
+ *   at module load although none of it runs then. As `function` expressions V8 only pre-parses them.
+ *   Measured: module load 1.70x -> 1.55x the empty bundle's, and the first invocation cheaper too.
  * - External source map without sources content, read with `--enable-source-maps` (LAMBDA_NODE_OPTIONS):
  *   measured, it adds no module-load cost (Node reads the map only when a stack trace needs it).
  */
@@ -37,6 +42,7 @@ export const LAMBDA_ESBUILD_OPTIONS = {
   alias: BUNDLE_SUBSTITUTES,
   sourcemap: 'external',
   sourcesContent: false,
+  supported: { arrow: false },
 } satisfies BuildOptions;
 
 /** Node options of every function (its NODE_OPTIONS): stack traces point at the TypeScript sources. */

@@ -92,7 +92,10 @@ export class TrackedFunction extends Construct {
         sourceMap: LAMBDA_ESBUILD_OPTIONS.sourcemap === 'external',
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: LAMBDA_ESBUILD_OPTIONS.sourcesContent,
-        esbuildArgs: { '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`) },
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`),
+          '--supported': Object.entries(LAMBDA_ESBUILD_OPTIONS.supported).map(([feature, on]) => `${feature}=${on}`),
+        },
         // Bundle everything, the AWS SDK v3 included: pinned versions, smaller cold start than the runtime's copy.
         externalModules: [...LAMBDA_ESBUILD_OPTIONS.external],
         bundleAwsSDK: true,
