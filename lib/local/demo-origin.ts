@@ -40,6 +40,11 @@ function header(req: IncomingMessage, name: string): string {
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
+/** The gateway sends `-` when the authorizer has no value (no identifier, anonymous user). */
+function shown(value: string): string {
+  return value === '' || value === '-' ? '(none)' : value;
+}
+
 function receivedIdentity(req: IncomingMessage) {
   return {
     deviceId: header(req, 'x-device-id'),
@@ -55,7 +60,7 @@ function page(req: IncomingMessage, title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - visitor-gate demo</title>
 <link rel="stylesheet" href="/static/site.css"></head>
 <body><nav>${nav}</nav><h1>${escapeHtml(title)}</h1>${body}
-<footer><p>Device id received by the origin: <code id="device-id">${escapeHtml(deviceId || '(none)')}</code></p></footer>
+<footer><p>Device id received by the origin: <code id="device-id">${escapeHtml(shown(deviceId))}</code></p></footer>
 </body></html>
 `;
 }
@@ -80,7 +85,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   switch (url.pathname) {
     case '/whoami': {
       const rows = Object.entries(identity)
-        .map(([key, value]) => `<tr><th>${key}</th><td><code id="${key}">${escapeHtml(value || '(none)')}</code></td></tr>`)
+        .map(([key, value]) => `<tr><th>${key}</th><td><code id="${key}">${escapeHtml(shown(value))}</code></td></tr>`)
         .join('');
       send(res, 200, 'text/html; charset=utf-8', page(req, 'Who am I?', `<table>${rows}</table>`));
       return;
