@@ -1,6 +1,6 @@
 /**
  * `npm start [-- --fresh]`: the whole pipeline on this machine. One Ctrl-C stops it cleanly.
- * Settings: environment variables (docs/readme-parts/local.md).
+ * Settings: environment variables (the README, "Run it locally" > "Settings").
  */
 import { readLocalSettings } from '../lib/local/local-settings';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local/local-runtime';

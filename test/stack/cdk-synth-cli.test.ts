@@ -61,7 +61,7 @@ describe('npx cdk synth', () => {
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     // The exact logical ids the README's `sam local invoke` commands use.
     expect(functions.map(([id]) => id).sort()).toEqual(SAM_FUNCTION_IDS);
-    const readme = readFileSync(resolve(repoRoot, 'docs/readme-parts/stack.md'), 'utf8');
+    const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
     for (const id of SAM_FUNCTION_IDS) expect(readme).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
     for (const [id, fn] of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'];
