@@ -3,9 +3,12 @@
  * (`ReportBatchItemFailures`). Thin: it adapts the event and delegates to `aggregateBatch`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { aggregateBatch } from './batch-aggregator';
@@ -54,7 +57,13 @@ function buildDefaultHandler(): AggregatorHandler {
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate',
   });
   const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
-  return createAggregatorHandler({ store, logger, metrics: powertoolsMetrics(metrics) });
+  // Powertools' middlewares add the Lambda context to every log record and flush the metrics after
+  // each invocation, also when it throws (a cold-start metric included).
+  const wrapped = middy(createAggregatorHandler({ store, logger, metrics: powertoolsMetrics(metrics) }))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  // Lambda always passes a context; direct callers (tests, scripts) may not, and middy defaults it to {}.
+  return (event, context) => wrapped(event, context ?? ({} as Context));
 }
 
 export const handler: AggregatorHandler = async (event, context) => {

@@ -6,7 +6,7 @@ export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
 export type AggregatorCounts = Record<AggregatorMetricName, number>;
 
 export interface AggregatorMetrics {
-  /** Records one invocation's counts. */
+  /** Records one invocation's counts (the handler's `logMetrics` middleware flushes them). */
   publish(counts: AggregatorCounts): void;
 }
 
@@ -19,7 +19,6 @@ export function powertoolsMetrics(metrics: Metrics): AggregatorMetrics {
   return {
     publish(counts) {
       for (const name of AGGREGATOR_METRICS) metrics.addMetric(name, MetricUnit.Count, counts[name]);
-      metrics.publishStoredMetrics();
     },
   };
 }

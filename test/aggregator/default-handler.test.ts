@@ -3,7 +3,7 @@
  * the first call, the DynamoDB endpoint from the SDK's standard AWS_ENDPOINT_URL_DYNAMODB variable.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
 import { LOCAL_REGION } from '../../lib/local/sqs-server';
 import { createLocalTable } from '../../lib/local/local-table';
@@ -60,5 +60,33 @@ describe('exported handler', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
     const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.UTC(2026, 10, 2), consistentRead: true });
     expect(record?.device.pageViews).toBe(3);
+  });
+
+  it('flushes its metrics through the Powertools middleware after each invocation', async () => {
+    process.env.TABLE_NAME = 'default-handler';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    process.env.POWERTOOLS_METRICS_NAMESPACE = 'VisitorGateTest';
+    vi.resetModules();
+    const { handler } = await import('../../lambdas/aggregator/handler');
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const views = sessionViews(2, { deviceId: opaqueId(), startTs: Date.UTC(2026, 10, 1) });
+      await handler(eventFor([...views.map((view) => JSON.stringify(view)), 'garbage']));
+    } finally {
+      write.mockRestore();
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    }
+    const emf = lines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } });
+    const counts = emf.find((doc) => 'AggregatedPageViews' in doc);
+    expect(counts).toMatchObject({ AggregatedPageViews: 2, InvalidMessages: 1, DuplicatePageViews: 0, FailedRecords: 1, service: 'visitor-gate' });
+    expect(counts?._aws.CloudWatchMetrics[0]?.Namespace).toBe('VisitorGateTest');
+    expect(emf.some((doc) => 'ColdStart' in doc)).toBe(true);
   });
 });
