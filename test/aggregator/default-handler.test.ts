@@ -87,6 +87,5 @@ describe('exported handler', () => {
     const counts = emf.find((doc) => 'AggregatedPageViews' in doc);
     expect(counts).toMatchObject({ AggregatedPageViews: 2, InvalidMessages: 1, DuplicatePageViews: 0, FailedRecords: 1, service: 'visitor-gate' });
     expect(counts?._aws.CloudWatchMetrics[0]?.Namespace).toBe('VisitorGateTest');
-    expect(emf.some((doc) => 'ColdStart' in doc)).toBe(true);
   });
 });
