@@ -29,6 +29,7 @@ import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
 import { createLocalTable } from '../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { DynamoDBDocumentClient as DocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seededRandom, type Random } from '../test/support/seeded-random';
 
 const SEED = 20_261_129;
 const DEVICES = 5_000;
@@ -44,18 +45,7 @@ const DEVICE_CLASSES = [
   { browser: 'safari', os: 'macos', type: 'desktop' },
 ] as const;
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-type Random = ReturnType<typeof prng>;
+
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 function opaqueId(random: Random): string {
   const bytes = Buffer.alloc(16);
@@ -330,7 +320,7 @@ async function main() {
 
   try {
     await probeConsumedCapacity(client, await freshTable());
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const views = generateViews(random);
     const sessionCount = new Set(views.map((view) => view.sessionId)).size;
     const spanMinutes = ((views.at(-1)?.ts ?? 0) - (views[0]?.ts ?? 0)) / 60_000;
@@ -355,7 +345,7 @@ async function main() {
     };
 
     // Warm the JVM (DynamoDB Local) and V8 on both designs first, so neither measured run pays for it.
-    const warmUp = cutBatches(withDuplicates(prng(1), generateViews(prng(2)).slice(0, 4_000), 0.01, () => 1), 100);
+    const warmUp = cutBatches(withDuplicates(seededRandom(1), generateViews(seededRandom(2)).slice(0, 4_000), 0.01, () => 1), 100);
     await runBatches(ours(client, await freshTable(), newMeter()), warmUp, 1);
     await runBatches(naive(client, await freshTable(), newMeter()), warmUp, 1);
 

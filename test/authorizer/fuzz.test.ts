@@ -11,28 +11,19 @@ import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
 import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
 import { NOW_MILLIS, cookiePair, createTestHandler, httpApiEvent, restApiEvent } from './authorizer-fixtures';
+import { seededRandom } from '../support/seeded-random';
 
 const ITERATIONS = 100_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const NASTY = ['=', ';', ' ', '"', ',', '\t', '\u0000', 'é', '💥', '%', '+', '/', '.', '\n'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Context = Record<string, unknown>;
 
 describe('authorizer fuzz', () => {
   it(`survives ${ITERATIONS} random and mutated requests and never accepts a forged cookie (seed ${SEED})`, async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const int = (n: number) => Math.floor(random() * n);
     const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
     const randomChars = (length: number, alphabet = ALPHABET) => {
