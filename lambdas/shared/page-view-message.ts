@@ -13,8 +13,6 @@ const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 const shortText = (max: number) => z.string().max(max);
 const epochMillis = z.number().int().nonnegative();
 
-export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
-
 export const utmSchema = z
   .object({
     utm_source: shortText(200).optional(),

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 
 export interface DemoOrigin {
   url: string;
@@ -42,7 +43,7 @@ function header(req: IncomingMessage, name: string): string {
 
 /** The gateway sends `-` when the authorizer has no value (no identifier, anonymous user). */
 function shown(value: string): string {
-  return value === '' || value === '-' ? '(none)' : value;
+  return value === '' || value === NO_VALUE ? '(none)' : value;
 }
 
 function receivedIdentity(req: IncomingMessage) {
