@@ -1,7 +1,8 @@
 /**
  * The bundle/cold-start part of `npm run bench:authorizer`: the authorizer bundled exactly as the stack
- * bundles it (`lib/lambda-bundling.ts`), its size, and its module load in fresh `node` processes (run
- * with the function's NODE_OPTIONS) against an empty bundle built with the same settings. Subject and
+ * bundles it (`bundleLambda` in `lib/lambda-bundling.ts`: index.js plus its lazy modules), its size, and
+ * its module load in fresh `node` processes (run with the function's NODE_OPTIONS) against an empty
+ * bundle built with the same settings. Subject and
  * baseline alternate, so a busy moment of the machine hits both alike; figures are medians.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
+import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, bundleLambda } from '../lib/lambda-bundling';
 
 const LOAD_RUNS = 21;
 
@@ -68,48 +69,64 @@ interface LoadComparison {
   baseline: LoadCost;
 }
 
-function compareLoads(subject: string, baseline: string, ready = false): LoadComparison {
+/** `ready` applies to the subject, `baselineReady` to the baseline (an empty bundle has no deps to build). */
+function compareLoads(subject: string, baseline: string, ready = false, baselineReady = false): LoadComparison {
   const a: LoadCost[] = [];
   const b: LoadCost[] = [];
   for (let i = 0; i < LOAD_RUNS; i++) {
-    b.push(loadOnce(baseline, false));
+    b.push(loadOnce(baseline, baselineReady));
     a.push(loadOnce(subject, ready));
   }
   const med = (costs: LoadCost[]): LoadCost => ({ wall: median(costs.map((c) => c.wall)), cpu: median(costs.map((c) => c.cpu)) });
   return { subject: med(a), baseline: med(b) };
 }
 
-function describeLoad(label: string, c: LoadComparison): string {
+function describeLoad(label: string, c: LoadComparison, baseline = 'empty'): string {
   const ratio = (k: keyof LoadCost) => (c.subject[k] / c.baseline[k]).toFixed(2);
   return (
-    `${label}: wall ${c.subject.wall.toFixed(1)} ms vs empty ${c.baseline.wall.toFixed(1)} ms = ${ratio('wall')}x; ` +
+    `${label}: wall ${c.subject.wall.toFixed(1)} ms vs ${baseline} ${c.baseline.wall.toFixed(1)} ms = ${ratio('wall')}x; ` +
     `cpu ${c.subject.cpu.toFixed(1)} ms vs ${c.baseline.cpu.toFixed(1)} ms = ${ratio('cpu')}x`
   );
 }
 
 const kb = (b: Bundle) => `${(b.bytes / 1024).toFixed(1)} KB`;
 
-/** Prints the bundle and module-load lines for the handler module at `entry`. */
-export async function printBundleFigures(entry: string): Promise<void> {
+/** Bundles like the stack (`bundleLambda`) into `dir`; `bytes` is index.js, `lazy` lists the lazy module files. */
+async function bundleAs(dir: string, entry: string, lazyModules: readonly string[], overrides: BuildOptions = {}): Promise<Bundle & { lazy: string }> {
+  const built = await bundleLambda(entry, dir, lazyModules, overrides);
+  const lazy = Object.entries(built.lazyFiles).map(([specifier, file]) => `${specifier.slice(2)}.js ${(statSync(file).size / 1024).toFixed(1)} KB`);
+  return { file: built.main, bytes: statSync(built.main).size, lazy: lazy.join(' + ') };
+}
+
+/** Prints the bundle and module-load lines for the handler module at `entry` and its lazy modules. */
+export async function printBundleFigures(entry: string, lazyModules: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vg-bench-'));
   try {
     const emptyEntry = join(dir, 'empty-entry.js');
     writeFileSync(emptyEntry, 'exports.handler = async () => ({});\n');
-    const stack = await bundle(join(dir, 'authorizer.js'), entry, {});
-    const empty = await bundle(join(dir, 'empty.js'), emptyEntry, {});
+    const stack = await bundleAs(join(dir, 'stack'), entry, lazyModules);
+    const empty = await bundleAs(join(dir, 'empty'), emptyEntry, []);
     const loaded = compareLoads(stack.file, empty.file);
     const ready = compareLoads(stack.file, empty.file, true);
-    console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): ${kb(stack)}`);
-    console.log(describeLoad(`module load, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
-    console.log(describeLoad('module load + default deps built (SQS client, logger: the first invocation, no network)', ready));
+    console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): index.js ${kb(stack)}; lazy modules: ${stack.lazy}`);
+    console.log(describeLoad(`module load of index.js, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
+    console.log(describeLoad('module load + default deps built (lazy modules, SQS client, logger: the first invocation, no network)', ready));
 
-    // What each of the stack's choices is worth: the same code without the Lambda-only substitutes, with
-    // arrow functions kept (V8 then fully parses every lazily initialised module), and as ESM (ES-module
-    // imports of node:http/https make Node build their ESM facades, which load undici).
-    const plain = await bundle(join(dir, 'authorizer-plain.js'), entry, { alias: {} });
-    console.log(describeLoad(`(for comparison) without the bundle substitutes, ${kb(plain)}, module load`, compareLoads(plain.file, empty.file)));
-    const arrows = await bundle(join(dir, 'authorizer-arrows.js'), entry, { supported: {} });
-    console.log(describeLoad(`(for comparison) with arrow functions kept, ${kb(arrows)}, module load`, compareLoads(arrows.file, empty.file)));
+    // What each of the stack's choices is worth. As one file (no lazy modules), V8 pre-parses the AWS SDK
+    // at module load, and the first invocation compiles it all the same: the second line compares the
+    // totals head to head (both processes build the default deps), alternating as above.
+    const oneFile = await bundleAs(join(dir, 'one-file'), entry, []);
+    console.log(describeLoad(`(for comparison) as one file, ${kb(oneFile)}, module load`, compareLoads(oneFile.file, empty.file)));
+    console.log(
+      describeLoad('first invocation total (module load + default deps), lazy modules vs one file', compareLoads(stack.file, oneFile.file, true, true), 'one file'),
+    );
+    // Without the Lambda-only substitutes, and with arrow functions kept (V8 then fully parses every lazily
+    // initialised module): measured on the first invocation, where that code now loads.
+    const plain = await bundleAs(join(dir, 'plain'), entry, lazyModules, { alias: {} });
+    console.log(describeLoad(`(for comparison) without the bundle substitutes (${plain.lazy}), module load + default deps`, compareLoads(plain.file, empty.file, true)));
+    const arrows = await bundleAs(join(dir, 'arrows'), entry, [], { supported: { 'dynamic-import': false } });
+    console.log(describeLoad(`(for comparison) as one file with arrow functions kept, ${kb(arrows)}, module load`, compareLoads(arrows.file, empty.file)));
+    // As ESM (one file): ES-module imports of node:http/https make Node build their ESM facades, which load undici.
     const esmOptions: BuildOptions = {
       format: 'esm',
       banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },
@@ -118,7 +135,7 @@ export async function printBundleFigures(entry: string): Promise<void> {
     const emptyEsmEntry = join(dir, 'empty-entry.mjs');
     writeFileSync(emptyEsmEntry, 'export const handler = async () => ({});\n');
     const emptyEsm = await bundle(join(dir, 'empty.mjs'), emptyEsmEntry, esmOptions);
-    console.log(describeLoad(`(for comparison) as an esm bundle, ${kb(esm)}, module load`, compareLoads(esm.file, emptyEsm.file)));
+    console.log(describeLoad(`(for comparison) as one esm file, ${kb(esm)}, module load + default deps`, compareLoads(esm.file, emptyEsm.file, true)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

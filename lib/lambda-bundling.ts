@@ -1,11 +1,11 @@
 /**
  * How every Lambda function of this project is bundled, in one place: `tracked-function.ts` hands these
- * settings to CDK's NodejsFunction (local esbuild), and `npm run bench:authorizer` builds with the same
- * settings through esbuild's API, so the benchmarked bundle is the deployed one.
+ * settings to CDK's NodejsFunction (local esbuild), and `npm run bench:authorizer` and the bundle tests
+ * build with the same settings through esbuild's API (`bundleLambda`), so the benchmarked bundle is the
+ * deployed one.
  *
  * - CommonJS, not ESM: ES-module imports of `node:http`/`node:https` make Node build their ESM facades,
- *   which load the fetch stack (undici) at startup (the benchmark's ESM comparison line: ~2x the empty
- *   bundle's module load, against ~1.5x as CommonJS).
+ *   which load the fetch stack (undici) at startup (the benchmark's ESM comparison line).
  *   esbuild converts the ESM-only dependencies (jose v6); no top-level await anywhere.
  * - Everything bundled, the AWS SDK v3 included (pinned, tree-shaken), minified, `module` before `main`
  *   (ESM sources tree-shake better).
@@ -14,14 +14,22 @@
  *   codec by a stub that throws; together ~150 KB less to parse on every cold start.
  * - Arrow functions written as `function` expressions (`supported: { arrow: false }`). esbuild wraps each
  *   module reached through a dynamic import in `init(() => {...})`; V8 guesses that an arrow passed as an
- *   argument is called at once and fully parses it, so every such module (the whole AWS SDK) was parsed
- *   at module load although none of it runs then. As `function` expressions V8 only pre-parses them.
- *   Measured: module load ~1.66x -> ~1.47x the empty bundle's CPU, and the first invocation cheaper too.
- * - External source map without sources content, read with `--enable-source-maps` (LAMBDA_NODE_OPTIONS):
- *   measured, it adds no module-load cost (Node reads the map only when a stack trace needs it).
+ *   argument is called at once and fully parses it, so every such module was parsed at module load
+ *   although none of it runs then. As `function` expressions V8 only pre-parses them.
+ * - Lazy modules: a function may name modules it imports dynamically (`AUTHORIZER_LAZY_MODULES`) that
+ *   ship as separate files beside `index.js`, required when first imported. V8 pre-parses every byte of
+ *   a script it loads, about 25 µs per KB here, even code that only runs later; the authorizer's AWS SDK
+ *   code (200 KB) runs on its first invocation anyway, so it is compiled then, once, instead of being
+ *   pre-parsed at module load as well. Such a module must not share stateful code with `index.js` (each
+ *   file bundles its own copy of what it imports); `test/stack/lambda-bundle.test.ts` checks the overlap.
+ *   Dynamic imports become `require` (`dynamic-import: false`) so the module is found without the
+ *   ES-module loader.
+ * - External source maps without sources content, read with `--enable-source-maps` (LAMBDA_NODE_OPTIONS):
+ *   measured, they add no module-load cost (Node reads a map only when a stack trace needs it).
  */
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 
 const substitute = (file: string) => fileURLToPath(new URL(`../lambdas/shared/bundle-substitutes/${file}`, import.meta.url));
 
@@ -43,8 +51,73 @@ export const LAMBDA_ESBUILD_OPTIONS = {
   alias: BUNDLE_SUBSTITUTES,
   sourcemap: 'external',
   sourcesContent: false,
-  supported: { arrow: false },
+  supported: { arrow: false, 'dynamic-import': false },
 } satisfies BuildOptions;
 
 /** Node options of every function (its NODE_OPTIONS): stack traces point at the TypeScript sources. */
 export const LAMBDA_NODE_OPTIONS: readonly string[] = ['--enable-source-maps'];
+
+/**
+ * The authorizer's lazy modules, as its handler imports them: the AWS SDK adapters and logger (loaded on
+ * the first invocation) and jose (loaded only when JWT verification is configured).
+ */
+export const AUTHORIZER_LAZY_MODULES: readonly string[] = ['./first-invocation-modules', './jose-functions'];
+
+/** The file a lazy module becomes beside `index.js`: `./jose-functions` -> `jose-functions.js`. */
+export function lazyModuleFile(specifier: string): string {
+  if (!/^\.\/[a-z0-9-]+$/.test(specifier)) throw new Error(`lazy module ${specifier}: expected ./kebab-case-name beside the handler`);
+  return `${specifier.slice(2)}.js`;
+}
+
+/** The source file of a lazy module of the handler at `entry` (TypeScript, beside the handler). */
+export function lazyModuleSource(entry: string, specifier: string): string {
+  return join(dirname(entry), `${specifier.slice(2)}.ts`);
+}
+
+/** esbuild's command-line flags for the settings above (for CDK's shell hooks), plus `outfile`. */
+export function esbuildCliFlags(outfile: string): string[] {
+  const o = LAMBDA_ESBUILD_OPTIONS;
+  return [
+    '--bundle',
+    `--platform=${o.platform}`,
+    `--format=${o.format}`,
+    `--target=${o.target}`,
+    ...(o.minify ? ['--minify'] : []),
+    `--main-fields=${o.mainFields.join(',')}`,
+    ...Object.entries(o.alias).map(([from, to]) => `--alias:${from}=${to}`),
+    `--sourcemap=${o.sourcemap}`,
+    `--sources-content=${String(o.sourcesContent)}`,
+    ...Object.entries(o.supported).map(([feature, on]) => `--supported:${feature}=${String(on)}`),
+    '--log-level=warning',
+    `--outfile=${outfile}`,
+  ];
+}
+
+export interface LambdaBundle {
+  /** `index.js` in `outdir`. */
+  readonly main: string;
+  /** Lazy module specifier -> its file in `outdir`. */
+  readonly lazyFiles: Readonly<Record<string, string>>;
+  /** esbuild's metafile of each output, keyed by file path. */
+  readonly metafiles: Readonly<Record<string, Metafile>>;
+}
+
+/**
+ * Bundles the handler at `entry` into `outdir` exactly as the stack does: `index.js` plus one file per
+ * lazy module. Extra esbuild options (`overrides`) are for the benchmark's comparisons only.
+ */
+export async function bundleLambda(entry: string, outdir: string, lazyModules: readonly string[] = [], overrides: BuildOptions = {}): Promise<LambdaBundle> {
+  const main = join(outdir, 'index.js');
+  const metafiles: Record<string, Metafile> = {};
+  const options = { ...LAMBDA_ESBUILD_OPTIONS, logLevel: 'warning', ...overrides, metafile: true } as const satisfies BuildOptions;
+  const mainResult = await build({ ...options, entryPoints: [entry], outfile: main, external: [...LAMBDA_ESBUILD_OPTIONS.external, ...lazyModules] });
+  metafiles[main] = mainResult.metafile;
+  const lazyFiles: Record<string, string> = {};
+  for (const specifier of lazyModules) {
+    const file = join(outdir, lazyModuleFile(specifier));
+    const result = await build({ ...options, entryPoints: [lazyModuleSource(entry, specifier)], outfile: file });
+    metafiles[file] = result.metafile;
+    lazyFiles[specifier] = file;
+  }
+  return { main, lazyFiles, metafiles };
+}

@@ -1,7 +1,7 @@
 /**
  * The one way this project builds a Lambda function: Node.js 24 on arm64, bundled locally with esbuild
- * (never Docker, so `cdk synth` works offline) into one CommonJS file with the AWS SDK v3 inside (settings
- * in `lambda-bundling.ts`), its own log group with retention, Powertools environment, and a role that
+ * (never Docker, so `cdk synth` works offline) into CommonJS with the AWS SDK v3 inside (settings in
+ * `lambda-bundling.ts`: `index.js`, plus one file per lazy module), its own log group with retention, Powertools environment, and a role that
  * starts with nothing but writing to that log group.
  *
  * Access is added only through `bind*` helpers, each setting the environment variable the handler
@@ -13,12 +13,14 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, esbuildCliFlags, lazyModuleFile, lazyModuleSource } from './lambda-bundling';
 
 export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
 export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
@@ -34,12 +36,31 @@ export interface TrackedFunctionProps {
   readonly tracing: boolean;
   /** Removal policy of the log group; logs are operational data, so DESTROY by default. */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Modules the handler imports dynamically that ship as separate files (see `lambda-bundling.ts`). */
+  readonly lazyModules?: readonly string[];
 }
 
 export interface QueueConsumerOptions {
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
   readonly maxConcurrency: number;
+}
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/** The esbuild executable NodejsFunction's local bundling uses too (this project's own dependency). */
+const esbuildExecutable = () => join(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin', 'esbuild');
+
+/** After NodejsFunction has written index.js, bundle each lazy module beside it with the same settings. */
+function lazyModuleHooks(entry: string, lazyModules: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      lazyModules.map((specifier) =>
+        [esbuildExecutable(), lazyModuleSource(entry, specifier), ...esbuildCliFlags(join(outputDir, lazyModuleFile(specifier)))].map(quote).join(' '),
+      ),
+  };
 }
 
 export class TrackedFunction extends Construct {
@@ -62,6 +83,7 @@ export class TrackedFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const lazyModules = props.lazyModules ?? [];
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -97,8 +119,10 @@ export class TrackedFunction extends Construct {
           '--supported': Object.entries(LAMBDA_ESBUILD_OPTIONS.supported).map(([feature, on]) => `${feature}=${on}`),
         },
         // Bundle everything, the AWS SDK v3 included: pinned versions, smaller cold start than the runtime's copy.
-        externalModules: [...LAMBDA_ESBUILD_OPTIONS.external],
+        // Lazy modules stay `require('./name')` calls in index.js; the hook bundles each beside it.
+        externalModules: [...LAMBDA_ESBUILD_OPTIONS.external, ...lazyModules],
         bundleAwsSDK: true,
+        ...(lazyModules.length > 0 ? { commandHooks: lazyModuleHooks(props.entry, lazyModules) } : {}),
       },
     });
   }

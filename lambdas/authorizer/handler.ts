@@ -224,12 +224,13 @@ function describeError(error: unknown): { name: string; message: string; cause?:
 /**
  * Builds the default dependencies on the first invocation: config, secrets (read once), the SQS
  * publisher over the instance's one client, logger and metrics. The SQS adapter (the AWS SDK) and the
- * Powertools logger are imported here rather than at module load, which keeps the module load lean;
- * the cold start pays for them once, on this first call (`npm run bench:authorizer` reports both).
+ * Powertools logger are imported here (`first-invocation-modules.ts`, a separate file of the Lambda
+ * bundle) rather than at module load; the cold start pays for them once, on this first call
+ * (`npm run bench:authorizer` reports module load and module load + this call).
  */
 export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, readSecret?: SecretReader): Promise<AuthorizerDeps> {
   const config = loadAuthorizerConfig(env);
-  const adapters = Promise.all([import('./sqs-page-view-publisher'), import('./authorizer-logger')]);
+  const adapters = import('./first-invocation-modules');
   adapters.catch(() => undefined); // awaited below; this only keeps an early config error from leaving it unhandled
   const secrets = readSecret ?? createSecretsManagerReader();
   const keyRingJson = config.keyRingSource.kind === 'inline' ? config.keyRingSource.json : await secrets(config.keyRingSource.secretArn);
@@ -246,7 +247,7 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
-  const [{ SqsPageViewPublisher, sharedSqsClient }, { createAuthorizerLogger }] = await adapters;
+  const { SqsPageViewPublisher, sharedSqsClient, createAuthorizerLogger } = await adapters;
   return {
     config,
     keyRing,

@@ -1,7 +1,7 @@
 /**
  * Reads secrets (the key ring, an HS256 JWT secret) from AWS Secrets Manager once per cold start.
- * The client is imported lazily: local runs and tests that pass secrets inline never load it, and the
- * page-view path never pays its module load.
+ * The client is imported lazily (`first-invocation-modules.ts`): local runs and tests that pass secrets
+ * inline never load it.
  */
 import { SecretLoadError } from './errors';
 
@@ -10,7 +10,7 @@ export type SecretReader = (secretArn: string) => Promise<string>;
 export function createSecretsManagerReader(): SecretReader {
   let clientPromise: Promise<{ send(arn: string): Promise<string | undefined> }> | undefined;
   const client = () =>
-    (clientPromise ??= import('./secrets-manager-client').then(({ SecretsManagerClient, GetSecretValueCommand, NodeHttpHandler }) => {
+    (clientPromise ??= import('./first-invocation-modules').then(({ SecretsManagerClient, GetSecretValueCommand, NodeHttpHandler }) => {
       const sm = new SecretsManagerClient({
         // Cold start only, so a little more patience than the queue gets; still bounded.
         requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true }),

@@ -3,8 +3,8 @@
  *
  * The client has explicit timeouts (connect ~100 ms, whole request ~300 ms) and one retry, so a slow
  * queue can never hold a page for long; when both attempts fail the handler logs the message for replay.
- * This module is imported on the authorizer's first invocation (not at module load): the AWS SDK is most
- * of the bundle, and requests that publish nothing (skip paths, bots, privacy signals) never need it.
+ * It is loaded on the authorizer's first invocation, through `first-invocation-modules.ts`, not at
+ * module load.
  */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';

@@ -3,12 +3,14 @@
  * Offline: no Docker, no telemetry, no notices, no credentials, no instance-metadata lookups.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, lazyModuleFile } from '../../lib/lambda-bundling';
 import { DEFAULT_STACK_NAME } from '../../lib/visitor-gate-app';
+import { SIGNING_KEYS, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { repoRoot } from './stack-fixture';
 
 const run = promisify(execFile);
@@ -52,57 +54,96 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
+/** Each function's logical id -> its bundle folder (aws:asset:path, relative to the cloud assembly). */
+function functionAssets(): Map<string, string> {
+  const template = JSON.parse(readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8')) as {
+    Resources: Record<string, Resource>;
+  };
+  const assets = new Map<string, string>();
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    expect(r.Properties.Runtime, id).toBe('nodejs24.x');
+    assets.set(id, join(outDir, String(r.Metadata?.['aws:asset:path'])));
+  }
+  return assets;
+}
+
+/** The JavaScript files of a bundle folder (index.js and lazy modules), with their text. */
+function bundleFiles(folder: string): Map<string, string> {
+  const files = readdirSync(folder).filter((f) => f.endsWith('.js'));
+  return new Map(files.map((f) => [f, readFileSync(join(folder, f), 'utf8')]));
+}
+
+const AUTHORIZER_ID = 'TrackingAuthorizerFunctionB90252AA';
+
 describe('npx cdk synth', () => {
   it('writes the stack template with both functions bundled locally (no Docker)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/docker/i);
-    const template = JSON.parse(readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8')) as {
-      Resources: Record<string, Resource>;
-    };
-    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const assets = functionAssets();
     // The exact logical ids the README's `sam local invoke` commands use.
-    expect(functions.map(([id]) => id).sort()).toEqual(SAM_FUNCTION_IDS);
+    expect([...assets.keys()].sort()).toEqual(SAM_FUNCTION_IDS);
     const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
     for (const id of SAM_FUNCTION_IDS) expect(readme).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
-    for (const [id, fn] of functions) {
-      const assetPath = fn.Metadata?.['aws:asset:path'];
-      expect(typeof assetPath, id).toBe('string');
+    for (const [id, folder] of assets) {
       // SAM CLI resolves aws:asset:path against the template's folder: the bundle must be there.
-      // One CommonJS file (lib/lambda-bundling.ts), so `index.js`, with its external source map.
-      const bundle = join(outDir, String(assetPath), 'index.js');
-      expect(existsSync(bundle), bundle).toBe(true);
-      expect(existsSync(`${bundle}.map`), `${bundle}.map`).toBe(true);
-      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      // CommonJS (lib/lambda-bundling.ts): `index.js` and any lazy module files, each with its source map.
+      const files = [...bundleFiles(folder).keys()];
+      expect(files, id).toContain('index.js');
+      for (const file of files) expect(existsSync(join(folder, `${file}.map`)), `${id}/${file}.map`).toBe(true);
     }
   });
 
+  it("ships the authorizer's lazy modules beside index.js, and the AWS SDK only in them", () => {
+    const files = bundleFiles(functionAssets().get(AUTHORIZER_ID) ?? '');
+    expect([...files.keys()].sort()).toEqual([...AUTHORIZER_LAZY_MODULES.map(lazyModuleFile), 'index.js'].sort());
+    const index = files.get('index.js') ?? '';
+    for (const specifier of AUTHORIZER_LAZY_MODULES) expect(index).toContain(`require("${specifier}")`);
+    expect(index).not.toContain('AWS SDK for JavaScript (v3)');
+    expect(files.get('first-invocation-modules.js')).toContain('AWS SDK for JavaScript (v3)');
+  });
+
+  it("runs the synthesized authorizer as Lambda would: the first invocation loads its lazy modules", async () => {
+    const folder = functionAssets().get(AUTHORIZER_ID) ?? '';
+    // No credentials and an unreachable queue: the send fails and the page view is logged for replay,
+    // which needs the SQS client and logger from first-invocation-modules.js.
+    const script = `require(${JSON.stringify(join(folder, 'index.js'))}).handler(JSON.parse(process.argv[1])).then((r) => console.log('RESULT ' + r.context.reason));`;
+    const event = JSON.stringify(httpApiEvent({ path: '/pricing' }));
+    const { stdout: out, stderr: err } = await run(process.execPath, [...LAMBDA_NODE_OPTIONS, '-e', script, event], {
+      env: { PATH: process.env.PATH ?? '', SIGNING_KEYS, AWS_REGION: 'eu-west-1', QUEUE_URL: 'http://127.0.0.1:9/000000000000/views', POWERTOOLS_METRICS_DISABLED: 'true' },
+      timeout: 30_000,
+    });
+    expect(out).toContain('RESULT tracked');
+    expect(err).toContain('visitor-gate.unpublished-message');
+  }, 60_000);
+
   it('bundles the AWS SDK v3 into the functions instead of relying on the runtime copy', () => {
-    const template = readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8');
-    const assetPath = /"aws:asset:path": "(asset\.[0-9a-f]+)"/.exec(template)?.[1];
-    const bundle = readFileSync(join(outDir, String(assetPath), 'index.js'), 'utf8');
-    // SDK code is inside the bundle (its Node-version warning text ships with @aws-sdk/core)...
-    expect(bundle).toContain('AWS SDK for JavaScript (v3)');
-    // ...and nothing is left to load from the runtime's copy.
-    expect(bundle).not.toMatch(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s*\w+|\w+)\s*from\s*["']@aws-sdk\//);
-    expect(bundle).not.toMatch(/\b(?:import|require)\(["']@(?:aws-sdk|smithy)\//);
+    for (const [id, folder] of functionAssets()) {
+      const code = [...bundleFiles(folder).values()].join('\n');
+      // SDK code is inside the bundle (its Node-version warning text ships with @aws-sdk/core)...
+      expect(code, id).toContain('AWS SDK for JavaScript (v3)');
+      // ...and nothing is left to load from the runtime's copy.
+      expect(code, id).not.toMatch(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s*\w+|\w+)\s*from\s*["']@aws-sdk\//);
+      expect(code, id).not.toMatch(/\b(?:import|require)\(["']@(?:aws-sdk|smithy)\//);
+    }
   });
 
   it('bundles with the settings of lib/lambda-bundling.ts: CommonJS, no arrow functions, Lambda-only substitutes', () => {
-    const template = readFileSync(join(outDir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8');
-    const assetPaths = [...template.matchAll(/"aws:asset:path": "(asset\.[0-9a-f]+)"/g)].map((m) => m[1]);
-    expect(assetPaths.length).toBeGreaterThan(0);
-    for (const assetPath of new Set(assetPaths)) {
-      const bundle = readFileSync(join(outDir, String(assetPath), 'index.js'), 'utf8');
-      expect(bundle, assetPath).toMatch(/^"use strict";/);
-      expect(bundle, assetPath).not.toMatch(/\bimport\.meta\b|^import\s/m);
-      // Arrow functions lowered (V8 then pre-parses the lazily initialised modules instead of parsing them);
-      // minified arrows have no space before `=>` (generated code inside string literals does).
-      expect(bundle, assetPath).not.toMatch(/[\w)]=>/);
+    for (const [id, folder] of functionAssets()) {
+      const files = bundleFiles(folder);
+      for (const [file, code] of files) {
+        expect(code, `${id}/${file}`).toMatch(/^"use strict";/);
+        expect(code, `${id}/${file}`).not.toMatch(/\bimport\.meta\b|^import\s/m);
+        // Arrow functions lowered (V8 then pre-parses the lazily initialised modules instead of parsing them);
+        // minified arrows have no space before `=>` (generated code inside string literals does).
+        expect(code, `${id}/${file}`).not.toMatch(/[\w)]=>/);
+      }
+      const code = [...files.values()].join('\n');
       // The default credential chain's SSO/INI/process/web-identity providers are not in the bundle...
-      expect(bundle, assetPath).not.toContain('defaultProvider::fromSSO');
-      expect(bundle, assetPath).not.toContain('defaultProvider::fromIni');
+      expect(code, id).not.toContain('defaultProvider::fromSSO');
+      expect(code, id).not.toContain('defaultProvider::fromIni');
       // ...the environment provider is (Lambda's credentials), and the event-stream codec is the stub.
-      expect(bundle, assetPath).toContain('AWS_SECRET_ACCESS_KEY');
-      expect(bundle, assetPath).not.toContain('EventStreamCodec');
+      expect(code, id).toContain('AWS_SECRET_ACCESS_KEY');
+      expect(code, id).not.toContain('EventStreamCodec');
     }
   });
 

@@ -1,7 +1,8 @@
 /**
- * The authorizer bundled with the stack's settings (`lib/lambda-bundling.ts`: CommonJS, arrow functions
- * lowered, the Lambda-only substitutes) and run as Lambda runs it: a plain `node` process with the
- * function's NODE_OPTIONS that requires the bundle and calls `handler`. It must publish a page view to a
+ * The authorizer bundled with the stack's settings (`bundleLambda` in `lib/lambda-bundling.ts`: CommonJS,
+ * arrow functions lowered, the Lambda-only substitutes, index.js plus its lazy modules) and run as Lambda
+ * runs it: a plain `node` process with the function's NODE_OPTIONS that requires the bundle and calls
+ * `handler`. It must publish a page view to a
  * real SQS server (fauxqs) with credentials from the environment only, as Lambda provides them.
  */
 import { execFile } from 'node:child_process';
@@ -10,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS } from '../../lib/lambda-bundling';
+import { AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, bundleLambda, type LambdaBundle } from '../../lib/lambda-bundling';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
 import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
 import { SIGNING_KEYS, httpApiEvent } from '../authorizer/authorizer-fixtures';
@@ -24,14 +24,15 @@ const RESULT = 'HANDLER-RESULT ';
 describe('the authorizer Lambda bundle', () => {
   let dir: string;
   let bundleFile: string;
+  let bundle: LambdaBundle;
   let sqs: LocalSqsServer;
   let queueUrl: string;
   let client: SQSClient;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vg-bundle-'));
-    bundleFile = join(dir, 'index.js');
-    await build({ ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [resolve(repoRoot, 'lambdas/authorizer/handler.ts')], outfile: bundleFile, logLevel: 'silent' });
+    bundle = await bundleLambda(resolve(repoRoot, 'lambdas/authorizer/handler.ts'), dir, AUTHORIZER_LAZY_MODULES);
+    bundleFile = bundle.main;
     sqs = await startLocalSqs();
     ({ queueUrl } = sqs.createQueues({ name: 'bundle-views', deadLetterName: 'bundle-views-dlq', visibilityTimeoutSeconds: 30, maxReceiveCount: 3 }));
     client = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -62,12 +63,31 @@ describe('the authorizer Lambda bundle', () => {
     return { ...(JSON.parse((line ?? '').slice(RESULT.length)) as { context: Record<string, unknown> }), output: `${stdout}\n${stderr}` };
   }
 
-  it('is one CommonJS file without arrow functions and without the default credential chain', () => {
-    const code = readFileSync(bundleFile, 'utf8');
-    expect(code).toMatch(/^"use strict";/);
-    expect(code).not.toMatch(/[\w)]=>/);
-    expect(code).not.toContain('defaultProvider::fromSSO');
-    expect(code).toContain('AWS SDK for JavaScript (v3)');
+  it('is CommonJS without arrow functions or the default credential chain, the AWS SDK in a lazy module', () => {
+    const files = [bundle.main, ...Object.values(bundle.lazyFiles)];
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['first-invocation-modules.js', 'index.js', 'jose-functions.js']);
+    for (const file of files) {
+      const code = readFileSync(file, 'utf8');
+      expect(code, file).toMatch(/^"use strict";/);
+      expect(code, file).not.toMatch(/[\w)]=>/);
+      expect(code, file).not.toContain('defaultProvider::fromSSO');
+    }
+    const index = readFileSync(bundle.main, 'utf8');
+    expect(index).toContain('require("./first-invocation-modules")');
+    expect(index).not.toContain('AWS SDK for JavaScript (v3)');
+    expect(readFileSync(bundle.lazyFiles['./first-invocation-modules'] ?? '', 'utf8')).toContain('AWS SDK for JavaScript (v3)');
+  });
+
+  it('bundles no module twice, except the typed errors the SQS adapter throws', () => {
+    // Each file bundles its own copy of what it imports: a module in two files would have two states.
+    const owners = new Map<string, string[]>();
+    for (const [file, metafile] of Object.entries(bundle.metafiles)) {
+      for (const output of Object.values(metafile.outputs)) {
+        for (const input of Object.keys(output.inputs)) owners.set(input, [...(owners.get(input) ?? []), file]);
+      }
+    }
+    const shared = [...owners].filter(([, files]) => files.length > 1).map(([input]) => input);
+    expect(shared).toEqual(['lambdas/authorizer/errors.ts']);
   });
 
   it('publishes a page view to a real SQS server with environment credentials', async () => {
