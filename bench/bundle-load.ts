@@ -92,10 +92,16 @@ function describeLoad(label: string, c: LoadComparison, baseline = 'empty'): str
 const kb = (b: Bundle) => `${(b.bytes / 1024).toFixed(1)} KB`;
 
 /** Bundles like the stack (`bundleLambda`) into `dir`; `bytes` is index.js, `lazy` lists the lazy module files. */
-async function bundleAs(dir: string, entry: string, lazyModules: readonly string[], overrides: BuildOptions = {}): Promise<Bundle & { lazy: string }> {
+async function bundleAs(dir: string, entry: string, lazyModules: readonly string[], overrides: BuildOptions = {}): Promise<Bundle & { lazy: string; totalBytes: number }> {
   const built = await bundleLambda(entry, dir, lazyModules, overrides);
-  const lazy = Object.entries(built.lazyFiles).map(([specifier, file]) => `${specifier.slice(2)}.js ${(statSync(file).size / 1024).toFixed(1)} KB`);
-  return { file: built.main, bytes: statSync(built.main).size, lazy: lazy.join(' + ') };
+  const lazyFiles = Object.entries(built.lazyFiles).map(([specifier, file]) => ({ name: `${specifier.slice(2)}.js`, bytes: statSync(file).size }));
+  const bytes = statSync(built.main).size;
+  return {
+    file: built.main,
+    bytes,
+    lazy: lazyFiles.map((f) => `${f.name} ${(f.bytes / 1024).toFixed(1)} KB`).join(' + '),
+    totalBytes: lazyFiles.reduce((sum, f) => sum + f.bytes, bytes),
+  };
 }
 
 /** Prints the bundle and module-load lines for the handler module at `entry` and its lazy modules. */
@@ -108,7 +114,7 @@ export async function printBundleFigures(entry: string, lazyModules: readonly st
     const empty = await bundleAs(join(dir, 'empty'), emptyEntry, []);
     const loaded = compareLoads(stack.file, empty.file);
     const ready = compareLoads(stack.file, empty.file, true);
-    console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): index.js ${kb(stack)}; lazy modules: ${stack.lazy}`);
+    console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): ${(stack.totalBytes / 1024).toFixed(1)} KB = index.js ${kb(stack)} + lazy modules ${stack.lazy}`);
     console.log(describeLoad(`module load of index.js, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
     console.log(describeLoad('module load + default deps built (lazy modules, SQS client, logger: the first invocation, no network)', ready));
 
