@@ -2,13 +2,13 @@
  * The bundle/cold-start part of `npm run bench:authorizer`: the authorizer bundled exactly as the stack
  * bundles it (`bundleLambda` in `lib/lambda-bundling.ts`: index.js plus its lazy modules), its size, and
  * its module load in fresh `node` processes (run with the function's NODE_OPTIONS) against an empty
- * bundle built with the same settings. Subject and
- * baseline alternate, so a busy moment of the machine hits both alike; figures are medians.
+ * bundle built with the same settings. Subject and baseline alternate, so a busy moment of the machine
+ * hits both alike; figures are medians.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, bundleLambda } from '../lib/lambda-bundling';
@@ -94,7 +94,7 @@ const kb = (b: Bundle) => `${(b.bytes / 1024).toFixed(1)} KB`;
 /** Bundles like the stack (`bundleLambda`) into `dir`; `bytes` is index.js, `lazy` lists the lazy module files. */
 async function bundleAs(dir: string, entry: string, lazyModules: readonly string[], overrides: BuildOptions = {}): Promise<Bundle & { lazy: string; totalBytes: number }> {
   const built = await bundleLambda(entry, dir, lazyModules, overrides);
-  const lazyFiles = Object.entries(built.lazyFiles).map(([specifier, file]) => ({ name: `${specifier.slice(2)}.js`, bytes: statSync(file).size }));
+  const lazyFiles = Object.values(built.lazyFiles).map((file) => ({ name: basename(file), bytes: statSync(file).size }));
   const bytes = statSync(built.main).size;
   return {
     file: built.main,

@@ -63,16 +63,30 @@ export const LAMBDA_NODE_OPTIONS: readonly string[] = ['--enable-source-maps'];
  */
 export const AUTHORIZER_LAZY_MODULES: readonly string[] = ['./first-invocation-modules', './jose-functions'];
 
+/** The name of a lazy module (`./jose-functions` -> `jose-functions`): its file's name without extension. */
+function lazyModuleName(specifier: string): string {
+  if (!/^\.\/[a-z0-9-]+$/.test(specifier)) throw new Error(`lazy module ${specifier}: expected ./kebab-case-name beside the handler`);
+  return specifier.slice(2);
+}
+
 /** The file a lazy module becomes beside `index.js`: `./jose-functions` -> `jose-functions.js`. */
 export function lazyModuleFile(specifier: string): string {
-  if (!/^\.\/[a-z0-9-]+$/.test(specifier)) throw new Error(`lazy module ${specifier}: expected ./kebab-case-name beside the handler`);
-  return `${specifier.slice(2)}.js`;
+  return `${lazyModuleName(specifier)}.js`;
 }
 
 /** The source file of a lazy module of the handler at `entry` (TypeScript, beside the handler). */
 export function lazyModuleSource(entry: string, specifier: string): string {
-  return join(dirname(entry), `${specifier.slice(2)}.ts`);
+  return join(dirname(entry), `${lazyModuleName(specifier)}.ts`);
 }
+
+/**
+ * The settings NodejsFunction has no property for, as its `esbuildArgs` (repeated flags as arrays of
+ * values): the substitutes and the lowered syntax.
+ */
+export const ESBUILD_EXTRA_ARGS: Readonly<Record<string, readonly string[]>> = {
+  '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`),
+  '--supported': Object.entries(LAMBDA_ESBUILD_OPTIONS.supported).map(([feature, on]) => `${feature}=${String(on)}`),
+};
 
 /** esbuild's command-line flags for the settings above (for CDK's shell hooks), plus `outfile`. */
 export function esbuildCliFlags(outfile: string): string[] {
@@ -84,10 +98,9 @@ export function esbuildCliFlags(outfile: string): string[] {
     `--target=${o.target}`,
     ...(o.minify ? ['--minify'] : []),
     `--main-fields=${o.mainFields.join(',')}`,
-    ...Object.entries(o.alias).map(([from, to]) => `--alias:${from}=${to}`),
     `--sourcemap=${o.sourcemap}`,
     `--sources-content=${String(o.sourcesContent)}`,
-    ...Object.entries(o.supported).map(([feature, on]) => `--supported:${feature}=${String(on)}`),
+    ...Object.entries(ESBUILD_EXTRA_ARGS).flatMap(([flag, values]) => values.map((value) => `${flag}:${value}`)),
     '--log-level=warning',
     `--outfile=${outfile}`,
   ];

@@ -1,13 +1,15 @@
 /**
  * The one way this project builds a Lambda function: Node.js 24 on arm64, bundled locally with esbuild
  * (never Docker, so `cdk synth` works offline) into CommonJS with the AWS SDK v3 inside (settings in
- * `lambda-bundling.ts`: `index.js`, plus one file per lazy module), its own log group with retention, Powertools environment, and a role that
- * starts with nothing but writing to that log group.
+ * `lambda-bundling.ts`: `index.js`, plus one file per lazy module), its own log group with retention,
+ * Powertools environment, and a role that starts with nothing but writing to that log group.
  *
  * Access is added only through `bind*` helpers, each setting the environment variable the handler
  * reads AND the matching least-privilege grant, so a function never has an env var without the
  * permission to use it, or a permission it has no env var for.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,9 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, esbuildCliFlags, lazyModuleFile, lazyModuleSource } from './lambda-bundling';
+import { ESBUILD_EXTRA_ARGS, LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, esbuildCliFlags, lazyModuleFile, lazyModuleSource } from './lambda-bundling';
 
 export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
 export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
@@ -114,10 +114,7 @@ export class TrackedFunction extends Construct {
         sourceMap: LAMBDA_ESBUILD_OPTIONS.sourcemap === 'external',
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: LAMBDA_ESBUILD_OPTIONS.sourcesContent,
-        esbuildArgs: {
-          '--alias': Object.entries(LAMBDA_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`),
-          '--supported': Object.entries(LAMBDA_ESBUILD_OPTIONS.supported).map(([feature, on]) => `${feature}=${on}`),
-        },
+        esbuildArgs: Object.fromEntries(Object.entries(ESBUILD_EXTRA_ARGS).map(([flag, values]) => [flag, [...values]])),
         // Bundle everything, the AWS SDK v3 included: pinned versions, smaller cold start than the runtime's copy.
         // Lazy modules stay `require('./name')` calls in index.js; the hook bundles each beside it.
         externalModules: [...LAMBDA_ESBUILD_OPTIONS.external, ...lazyModules],
