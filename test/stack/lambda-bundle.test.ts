@@ -2,8 +2,8 @@
  * The authorizer bundled with the stack's settings (`bundleLambda` in `lib/lambda-bundling.ts`: CommonJS,
  * arrow functions lowered, the Lambda-only substitutes, index.js plus its lazy modules) and run as Lambda
  * runs it: a plain `node` process with the function's NODE_OPTIONS that requires the bundle and calls
- * `handler`. It must publish a page view to a
- * real SQS server (fauxqs) with credentials from the environment only, as Lambda provides them.
+ * `handler`. It must publish a page view to a real SQS server (fauxqs) with credentials from the
+ * environment only, as Lambda provides them.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +23,6 @@ const RESULT = 'HANDLER-RESULT ';
 
 describe('the authorizer Lambda bundle', () => {
   let dir: string;
-  let bundleFile: string;
   let bundle: LambdaBundle;
   let sqs: LocalSqsServer;
   let queueUrl: string;
@@ -32,7 +31,6 @@ describe('the authorizer Lambda bundle', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vg-bundle-'));
     bundle = await bundleLambda(resolve(repoRoot, 'lambdas/authorizer/handler.ts'), dir, AUTHORIZER_LAZY_MODULES);
-    bundleFile = bundle.main;
     sqs = await startLocalSqs();
     ({ queueUrl } = sqs.createQueues({ name: 'bundle-views', deadLetterName: 'bundle-views-dlq', visibilityTimeoutSeconds: 30, maxReceiveCount: 3 }));
     client = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -55,7 +53,7 @@ describe('the authorizer Lambda bundle', () => {
 
   /** Runs `handler(event)` from the bundle in a fresh process whose environment is exactly `env`. */
   async function invokeBundle(env: Record<string, string>): Promise<{ context: Record<string, unknown>; output: string }> {
-    const script = `require(${JSON.stringify(bundleFile)}).handler(JSON.parse(process.argv[1])).then((r) => console.log(${JSON.stringify(RESULT)} + JSON.stringify(r)));`;
+    const script = `require(${JSON.stringify(bundle.main)}).handler(JSON.parse(process.argv[1])).then((r) => console.log(${JSON.stringify(RESULT)} + JSON.stringify(r)));`;
     const event = JSON.stringify(httpApiEvent({ path: '/pricing' }));
     const { stdout, stderr } = await run(process.execPath, [...LAMBDA_NODE_OPTIONS, '-e', script, event], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
     const line = stdout.split('\n').find((l) => l.startsWith(RESULT));
