@@ -34,7 +34,8 @@ import { seededRandom, type Random } from '../test/support/seeded-random';
 const SEED = 20_261_129;
 const DEVICES = 5_000;
 const RETENTION_DAYS = 30;
-const BASE_TS = Date.UTC(2026, 10, 1, 8, 0, 0);
+/** The trace starts three days before this run, on the hour, so its TTLs are measured from today. */
+const BASE_TS = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000;
 const PATHS = ['/', '/pricing', '/docs', '/docs/start', '/docs/api', '/blog', '/blog/cookies', '/blog/serverless', '/about', '/contact', '/signup', '/login', '/features', '/customers', '/careers'];
 const REFERRERS = [{ origin: 'https://www.google.com', path: '/' }, { origin: 'https://news.ycombinator.com', path: '/item' }, { origin: 'https://twitter.com', path: '/x' }];
 const DEVICE_CLASSES = [

@@ -24,9 +24,11 @@ import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publishe
 import { parseKeyRing } from '../lambdas/identity/key-ring';
 import type { QueueMessage } from '../lambdas/shared/page-view-message';
 import { AUTHORIZER_LAZY_MODULES } from '../lib/lambda-bundling';
+import { apiGatewayTime } from '../lib/local/http-api-authorizer-event';
 import { printBundleFigures } from './bundle-load';
 
 const repoRoot = resolve(import.meta.dirname, '..');
+const BENCH_START = Date.now();
 const WARMUP = 20_000;
 const SAMPLES = 100_000;
 const JWT_WARMUP = 1_000;
@@ -88,8 +90,8 @@ function httpApiEvent(path: string, userAgent: string, cookie?: string): Record<
       requestId: 'ZhNHJhhLjoEEPiw=',
       routeKey: '$default',
       stage: '$default',
-      time: '29/Nov/2026:15:00:00 +0000',
-      timeEpoch: 1_795_964_400_000,
+      time: apiGatewayTime(new Date(BENCH_START)),
+      timeEpoch: BENCH_START,
     },
   };
 }

@@ -55,10 +55,10 @@ describe('exported handler', () => {
     process.env.TABLE_NAME = 'default-handler';
     process.env.RETENTION_DAYS = '14';
     const deviceId = opaqueId();
-    const views = sessionViews(3, { deviceId, startTs: Date.UTC(2026, 10, 1) });
+    const views = sessionViews(3, { deviceId, startTs: Date.now() - 3_600_000 });
     const response = await handler(eventFor([...views.map((view) => JSON.stringify(view)), 'garbage']));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
-    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.UTC(2026, 10, 2), consistentRead: true });
+    const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: 'default-handler', now: Date.now(), consistentRead: true });
     expect(record?.device.pageViews).toBe(3);
   });
 
@@ -74,7 +74,7 @@ describe('exported handler', () => {
       return true;
     });
     try {
-      const views = sessionViews(2, { deviceId: opaqueId(), startTs: Date.UTC(2026, 10, 1) });
+      const views = sessionViews(2, { deviceId: opaqueId(), startTs: Date.now() - 3_600_000 });
       await handler(eventFor([...views.map((view) => JSON.stringify(view)), 'garbage']));
     } finally {
       write.mockRestore();

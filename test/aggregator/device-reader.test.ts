@@ -47,9 +47,12 @@ describe('createLocalTable', () => {
 });
 
 describe('getDevice and listRecentDevices', () => {
-  const now = Date.UTC(2026, 10, 20);
+  // The reader's clock runs 20 days ahead of the real one. DynamoDB Local deletes items by the machine's
+  // clock within seconds of their TTL, so every TTL written here stays ahead of the real clock, while
+  // `expired` is past its TTL for the reader (expired in AWS terms, but not deleted yet).
+  const now = Date.now() + 20 * DAY_MS;
   const deviceId = opaqueId();
-  const expired = storedSession(deviceId, now - 45 * DAY_MS, 3);
+  const expired = storedSession(deviceId, now - 40 * DAY_MS, 3);
   const older = storedSession(deviceId, now - 10 * DAY_MS, 2);
   const newer = storedSession(deviceId, now - 2 * DAY_MS, 4);
 
@@ -63,6 +66,7 @@ describe('getDevice and listRecentDevices', () => {
 
   it('returns the live sessions newest first, with totals over them, ignoring expired-but-undeleted items', async () => {
     expect(expired.expiresAt).toBeLessThan(now / 1000);
+    expect(expired.expiresAt).toBeGreaterThan(Date.now() / 1000);
     const record = await getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, now, consistentRead: true });
     expect(record?.sessions.map((session) => session.sessionId)).toEqual([newer.sessionId, older.sessionId]);
     expect(record?.device).toEqual({

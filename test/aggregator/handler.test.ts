@@ -3,7 +3,7 @@
  * Lambda-shaped SQS events built from the received messages, and results are read back with getDevice
  * from DynamoDB Local.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -30,14 +30,11 @@ import {
   type LocalDynamo,
   type LocalQueue,
 } from '../support/local-aws';
+import { loadFixture } from '../support/aws-fixtures';
 import { failingAfter } from './failing-dynamo-client';
 
 const TABLE = 'aggregator-test';
 const RETENTION = 30;
-const repoRoot = resolve(import.meta.dirname, '../..');
-const fixturesDir = [resolve(repoRoot, '../shared/fixtures/aws-events'), '/work/shared/fixtures/aws-events'].find((dir) =>
-  existsSync(dir),
-);
 
 let dynamo: LocalDynamo;
 let queue: LocalQueue;
@@ -106,7 +103,7 @@ async function drain(handler: AggregatorHandler, batchSize: number, options: { s
 }
 
 const send = (messages: QueueMessage[]) => queue.send(messages.map((message) => JSON.stringify(message)));
-const read = (deviceId: string) => getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, consistentRead: true, now: Date.UTC(2026, 10, 10) });
+const read = (deviceId: string, now = Date.now()) => getDevice(deviceId, { client: dynamo.documentClient, tableName: TABLE, consistentRead: true, now });
 
 /** The expected device record computed directly from the distinct views. */
 function truthFor(deviceId: string, views: PageViewMessage[]) {
@@ -136,7 +133,12 @@ function truthFor(deviceId: string, views: PageViewMessage[]) {
   };
 }
 
-const base = Date.UTC(2026, 10, 1, 9, 0, 0);
+/**
+ * The tests' views start five days before the real clock: every view is in the past (the longest test
+ * spans three days) and every TTL in the future, because DynamoDB Local deletes expired items by the
+ * machine's clock within seconds.
+ */
+const base = Date.now() - 5 * DAY_MS;
 
 describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
   it('counts every view exactly once when each is delivered 1 to 3 times, shuffled across batches', async () => {
@@ -193,8 +195,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
   });
 
   it('runs the sqs-event.json fixture: the non-JSON record and the off-schema record each fail alone', async () => {
-    expect(fixturesDir).toBeDefined();
-    const fixture = JSON.parse(readFileSync(resolve(fixturesDir ?? '', 'sqs-event.json'), 'utf8')) as SQSEvent;
+    const fixture = loadFixture('sqs-event.json') as unknown as SQSEvent;
     const { handler, totals } = makeHandler();
     const raw = await handler(fixture);
     expect(raw.batchItemFailures).toEqual(fixture.Records.map((record) => ({ itemIdentifier: record.messageId })));
@@ -315,7 +316,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
 
       server = await startDynamo({ dataDir, port });
       expect(await drain(makeHandler({ documentClient: server.documentClient }).handler, 10)).toEqual([]);
-      const record = await getDevice(deviceId, { client: server.documentClient, tableName: TABLE, consistentRead: true, now: base });
+      const record = await getDevice(deviceId, { client: server.documentClient, tableName: TABLE, consistentRead: true, now: Date.now() });
       expect(record).toMatchObject(truthFor(deviceId, [...before, ...during]));
     } finally {
       await server.stop();
@@ -323,12 +324,17 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
   });
 
   it('filters out sessions past their TTL that DynamoDB has not deleted yet', async () => {
+    // Both sessions' TTLs are still ahead of the real clock, so DynamoDB Local keeps them; the reader is
+    // asked as of a later day, when the older one is past its TTL but, in AWS, may not be deleted yet.
     const deviceId = opaqueId();
-    const old = sessionViews(2, { deviceId, startTs: base - 60 * DAY_MS });
-    const recent = sessionViews(1, { deviceId, startTs: base });
+    const old = sessionViews(2, { deviceId, startTs: base });
+    const recent = sessionViews(1, { deviceId, startTs: base + 4.5 * DAY_MS });
     await send([...old, ...recent]);
     await drain(makeHandler().handler, 10);
-    const record = await read(deviceId);
+    const readAt = base + (RETENTION + 1) * DAY_MS;
+    expect(expiresAtSeconds(old[1]?.ts ?? 0, RETENTION) * 1000).toBeLessThan(readAt);
+    expect((await read(deviceId))?.sessions).toHaveLength(2);
+    const record = await read(deviceId, readAt);
     expect(record?.sessions.map((session) => session.sessionId)).toEqual([recent[0]?.sessionId]);
     expect(record?.device.pageViews).toBe(1);
   });

@@ -23,7 +23,7 @@ afterAll(async () => dynamo?.stop());
 function sessionWithViews(count: number) {
   const views = Array.from({ length: count }, (_, index) => ({
     id: opaqueId(),
-    ts: Date.UTC(2026, 10, 1) + index * 60_000,
+    ts: Date.now() - 3_600_000 + index * 60_000,
     path: `/docs/page-${index}`,
     sessionStarted: index === 0,
     device: { browser: 'chrome', os: 'windows', type: 'desktop' as const },

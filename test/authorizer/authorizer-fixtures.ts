@@ -3,8 +3,6 @@
  * in-memory publisher, and a capture of everything written to stdout/stderr (Powertools logger and
  * the EMF metrics both write there), to assert on log lines.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { vi } from 'vitest';
 import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
@@ -15,28 +13,14 @@ import { parseKeyRing } from '../../lambdas/identity/key-ring';
 import { SECRET_1 } from '../identity/test-keys';
 import { USER_AGENTS } from '../identity/user-agents';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
-const besideClone = resolve(repoRoot, '../shared/fixtures/aws-events');
-export const FIXTURES_DIR = existsSync(besideClone) ? besideClone : '/work/shared/fixtures/aws-events';
+import { loadFixture } from '../support/aws-fixtures';
 
-export const FIXTURE_IP = '15.248.3.126';
+export { FIXTURE_IP, loadFixture } from '../support/aws-fixtures';
 export const BROWSER_UA = USER_AGENTS.chromeWindows;
 export const SIGNING_KEYS = JSON.stringify({ current: 'k1', k1: SECRET_1 });
 export const NOW_MILLIS = 1_764_428_400_000;
 
 type Json = Record<string, unknown>;
-
-const fixtureText = new Map<string, string>();
-
-/** A fresh copy of a fixture event (the file is read once). */
-export function loadFixture(name: string): Json {
-  let text = fixtureText.get(name);
-  if (text === undefined) {
-    text = readFileSync(resolve(FIXTURES_DIR, name), 'utf8');
-    fixtureText.set(name, text);
-  }
-  return JSON.parse(text) as Json;
-}
 
 /** The HTTP API 2.0 authorizer fixture as a browser GET of `path`, with extra headers and cookies. */
 export function httpApiEvent(options: { path?: string; method?: string; query?: string; headers?: Record<string, string>; cookies?: string[]; ua?: string } = {}): Json {

@@ -2,8 +2,6 @@
  * The front door on its own (no JVM): the payload-2.0 event it builds, compared with a real API Gateway
  * event, and what it does when the authorizer throws or denies.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoOrigin, type DemoOrigin } from '../../lib/local/demo-origin';
 import { ORIGIN_STATUS_CODES } from '../../lib/front-door';
@@ -16,13 +14,9 @@ import {
   type FrontDoorRequestLog,
 } from '../../lib/local/front-door';
 import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
-import { REPO_ROOT, visit } from './local-runtime-process';
+import { loadFixture } from '../support/aws-fixtures';
+import { visit } from './local-runtime-process';
 
-function fixture(name: string): Record<string, unknown> {
-  const shared = resolve(REPO_ROOT, '../shared/fixtures/aws-events');
-  const folder = existsSync(shared) ? shared : '/work/shared/fixtures/aws-events';
-  return JSON.parse(readFileSync(resolve(folder, name), 'utf8')) as Record<string, unknown>;
-}
 
 let origin: DemoOrigin | undefined;
 let frontDoor: FrontDoor | undefined;
@@ -51,7 +45,7 @@ describe('local front door', () => {
     });
     const event = events[0];
     if (!event) throw new Error('the authorizer was not called');
-    const real = fixture('http-api-authorizer-request-v2.json');
+    const real = loadFixture('http-api-authorizer-request-v2.json');
     const realContext = real.requestContext as Record<string, unknown>;
 
     // Same top-level and requestContext fields as the real event (no identity source: none configured).

@@ -2,10 +2,9 @@
  * Every sample event in events/ (the files `sam local invoke -e` takes) runs through the REAL handler,
  * wired from the environment exactly as in Lambda, against real local servers: the authorizer sends
  * to fauxqs, the consumer writes to DynamoDB Local. Each file has an expected outcome; a new file
- * without one fails the test.
+ * without one fails the test. The events are first moved to this run's clock
+ * (`events/sample-events.ts`), so the committed dates can never make this test go red.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
@@ -16,16 +15,20 @@ import { createLocalTable } from '../../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
 import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../support/local-aws';
 import {
-  EVENTS_DIR,
+  COOKIE_NAME,
   SAMPLE_DEVICE_ID,
-  SAMPLE_REQUEST_MILLIS,
   SAMPLE_SESSION_ID,
+  readSampleEvent,
+  refreshSampleEvent,
+  requestTimeOf,
+  sampleEventFiles,
   sampleKeyRing,
   sampleKeyRingJson,
-} from './sample-visitor';
+} from '../../events/sample-events';
 
 const TABLE = 'events-test';
-const SAMPLE_KEYS = 'sample-signing-keys.json';
+/** This run's request time: the events are refreshed to it, and the authorizer's clock is pinned to it. */
+const REQUEST_MILLIS = Date.now();
 
 type AuthorizerContext = Record<string, string | number | boolean>;
 type AuthorizerResult = { isAuthorized: boolean; context: AuthorizerContext };
@@ -61,7 +64,7 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
       deviceId: context.deviceId,
       sessionId: context.sessionId,
       sessionStarted: true,
-      ts: SAMPLE_REQUEST_MILLIS,
+      ts: REQUEST_MILLIS,
       path: expect.stringMatching(/^\/products\/42\?utm_source=newsletter/),
       utm: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'winter-sale' },
       referrer: { origin: 'https://news.example.org', path: '/issues/48' },
@@ -92,8 +95,9 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
 
 const AGGREGATOR_EVENTS = ['aggregator-batch.json'];
 
-function readEvent(name: string): unknown {
-  return JSON.parse(readFileSync(resolve(EVENTS_DIR, name), 'utf8'));
+/** A sample event as of this run. */
+function readEvent(name: string): Record<string, unknown> {
+  return refreshSampleEvent(readSampleEvent(name), REQUEST_MILLIS);
 }
 
 let dynamo: LocalDynamo;
@@ -121,10 +125,10 @@ beforeAll(async () => {
   });
   const authorizerModule = await import('../../lambdas/authorizer/handler');
   const aggregatorModule = await import('../../lambdas/aggregator/handler');
-  // Default wiring from the environment; only the clock is pinned to the events' request time, so the
-  // sample cookie (valid 400 days from 2026-11-26) and its open session stay valid whenever this runs.
+  // Default wiring from the environment; only the clock is pinned to the refreshed events' request time,
+  // so the returning visitor's open session (last view 10 minutes before it) is still open.
   const deps = await authorizerModule.createDefaultDeps(process.env);
-  authorize = authorizerModule.createAuthorizerHandler({ ...deps, clock: () => SAMPLE_REQUEST_MILLIS });
+  authorize = authorizerModule.createAuthorizerHandler({ ...deps, clock: () => REQUEST_MILLIS });
   consume = aggregatorModule.handler;
 }, 120_000);
 
@@ -134,16 +138,25 @@ afterAll(async () => {
 
 describe('events/', () => {
   it('has an expected outcome for every file', () => {
-    const files = readdirSync(EVENTS_DIR).filter((file) => file.endsWith('.json') && file !== SAMPLE_KEYS);
-    expect(files.sort()).toEqual([...Object.keys(AUTHORIZER_EXPECTATIONS), ...AGGREGATOR_EVENTS].sort());
+    expect(sampleEventFiles()).toEqual([...Object.keys(AUTHORIZER_EXPECTATIONS), ...AGGREGATOR_EVENTS].sort());
   });
 
-  it('signs the returning visitor with the sample key ring, valid at the events time', () => {
-    const event = readEvent('authorizer-returning-visitor.json') as { cookies: string[] };
-    const cookie = event.cookies.find((c) => c.startsWith('device_fp='))?.slice('device_fp='.length) ?? '';
-    const decoded = decodeDeviceCookie(cookie, sampleKeyRing(), SAMPLE_REQUEST_MILLIS / 1000);
-    // If this fails after a cookie format change: regenerate with `npx tsx test/events/sample-visitor.ts`.
+  it.each(sampleEventFiles())('%s is exactly what `npm run events:refresh` writes for its own time', (name) => {
+    // If this fails after a cookie format change or a hand edit: run `npm run events:refresh`.
+    const committed = readSampleEvent(name);
+    expect(refreshSampleEvent(committed, requestTimeOf(committed))).toEqual(committed);
+  });
+
+  it('moves every time in an event, and re-signs the sample cookie valid at the new time', () => {
+    const later = REQUEST_MILLIS + 500 * 86_400_000;
+    const event = refreshSampleEvent(readSampleEvent('authorizer-returning-visitor.json'), later) as { cookies: string[]; requestContext: { timeEpoch: number; time: string } };
+    expect(event.requestContext.timeEpoch).toBe(later);
+    expect(event.requestContext.time).toMatch(new RegExp(`^\\d\\d/[A-Z][a-z]{2}/${new Date(later).getUTCFullYear()}:`));
+    const cookie = event.cookies.find((c) => c.startsWith(`${COOKIE_NAME}=`))?.slice(COOKIE_NAME.length + 1) ?? '';
+    const decoded = decodeDeviceCookie(cookie, sampleKeyRing(), later / 1000);
     expect(decoded).toMatchObject({ ok: true, keyId: 'sample1', state: { deviceId: SAMPLE_DEVICE_ID } });
+    const batch = refreshSampleEvent(readSampleEvent('aggregator-batch.json'), later);
+    expect(requestTimeOf(batch)).toBe(later);
   });
 });
 
@@ -169,7 +182,7 @@ describe.each(Object.entries(AUTHORIZER_EXPECTATIONS))('authorizer: events/%s', 
 
 describe('consumer: events/aggregator-batch.json', () => {
   it('aggregates the batch into DynamoDB with no failed records, exactly once', async () => {
-    const event = readEvent('aggregator-batch.json') as SQSEvent;
+    const event = readEvent('aggregator-batch.json') as unknown as SQSEvent;
     expect(await consume(event)).toEqual({ batchItemFailures: [] });
     // Redelivery of the same batch (SQS is at-least-once) must not count anything twice.
     expect(await consume(event)).toEqual({ batchItemFailures: [] });
@@ -177,7 +190,7 @@ describe('consumer: events/aggregator-batch.json', () => {
     const record = await getDevice(SAMPLE_DEVICE_ID, {
       client: dynamo.documentClient,
       tableName: TABLE,
-      now: SAMPLE_REQUEST_MILLIS + 60_000,
+      now: REQUEST_MILLIS + 60_000,
       consistentRead: true,
     });
     expect(record?.device).toMatchObject({ deviceId: SAMPLE_DEVICE_ID, pageViews: 3, sessionCount: 2, userId: 'user-1234', lastPath: '/' });

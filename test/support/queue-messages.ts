@@ -2,6 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IdentifyMessage, PageViewMessage } from '../../lambdas/shared/page-view-message';
 
+/** Default message time: an hour before the real clock, so retention and TTLs are measured from today. */
+const anHourAgo = () => Date.now() - 3_600_000;
+
 /** A fresh opaque id like the authorizer mints (128 random bits, base64url). */
 export function opaqueId(): string {
   return randomBytes(16).toString('base64url');
@@ -15,7 +18,7 @@ export function pageView(overrides: Partial<PageViewMessage> = {}): PageViewMess
     deviceId: opaqueId(),
     sessionId: opaqueId(),
     sessionStarted: false,
-    ts: Date.UTC(2026, 10, 1, 12, 0, 0),
+    ts: anHourAgo(),
     path: '/',
     device: { browser: 'firefox', os: 'linux', type: 'desktop' },
     ...overrides,
@@ -29,7 +32,7 @@ export function identify(overrides: Partial<IdentifyMessage> = {}): IdentifyMess
     id: opaqueId(),
     deviceId: opaqueId(),
     userId: 'user-1',
-    ts: Date.UTC(2026, 10, 1, 12, 0, 0),
+    ts: anHourAgo(),
     ...overrides,
   };
 }
