@@ -321,7 +321,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000); // two DynamoDB Local starts (JVM)
 
   it('filters out sessions past their TTL that DynamoDB has not deleted yet', async () => {
     // Both sessions' TTLs are still ahead of the real clock, so DynamoDB Local keeps them; the reader is
