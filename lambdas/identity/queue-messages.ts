@@ -14,6 +14,27 @@ const MAX_REFERRER_PATH_LENGTH = 1024;
 const MAX_REFERER_HEADER_LENGTH = 4096;
 const MAX_USER_ID_LENGTH = 256;
 
+/** Anything outside printable ASCII, checked before the (rarer, slower) cleaning below. */
+const NOT_PLAIN_ASCII = /[^\x20-\x7e]/;
+/**
+ * Lone surrogates (in unicode mode a well-formed pair is one code point and does not match) and the two
+ * noncharacters SQS refuses in a message body; JSON escapes control characters itself.
+ */
+const UNSENDABLE = /[\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+
+/**
+ * `value` made safe to encode and to send, and cut to at most `max` UTF-16 units (what the schema counts)
+ * without splitting a surrogate pair: a split pair is a lone surrogate, on which `encodeURIComponent`
+ * throws and which SQS refuses. Lone surrogates and noncharacters become U+FFFD. Never throws.
+ */
+export function boundedText(value: string, max: number): string {
+  let text = value;
+  if (NOT_PLAIN_ASCII.test(text)) text = text.replace(UNSENDABLE, '\uFFFD');
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 /** Picks the UTM parameters from a raw query string (`a=1&utm_source=x`). Malformed escapes are skipped. */
 export function utmFromQueryString(rawQuery: string | undefined): Utm | undefined {
   if (rawQuery === undefined || rawQuery === '') return undefined;
@@ -29,7 +50,7 @@ export function utmFromQueryString(rawQuery: string | undefined): Utm | undefine
       const key = rawQuery.slice(at, keyEnd);
       if ((UTM_PARAMETERS as readonly string[]).includes(key) && (utm === undefined || !(key in utm))) {
         const value = keyEnd === end ? '' : decodeQueryComponent(rawQuery.slice(keyEnd + 1, end));
-        if (value !== undefined && value !== '') (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+        if (value !== undefined && value !== '') (utm ??= {})[key] = boundedText(value, MAX_UTM_VALUE_LENGTH);
       }
     }
     at = pairEnd === -1 ? -1 : rawQuery.indexOf('utm_', pairEnd);
@@ -43,7 +64,7 @@ export function utmFromParameters(parameters: Readonly<Record<string, readonly s
   let utm: Record<string, string> | undefined;
   for (const key of UTM_PARAMETERS) {
     const value = parameters[key]?.[0];
-    if (typeof value === 'string' && value !== '') (utm ??= {})[key] = value.slice(0, MAX_UTM_VALUE_LENGTH);
+    if (typeof value === 'string' && value !== '') (utm ??= {})[key] = boundedText(value, MAX_UTM_VALUE_LENGTH);
   }
   return utm;
 }
@@ -67,8 +88,7 @@ export function pathWithUtm(path: string, utm: Utm | undefined): string {
       if (value !== undefined) query += `${query === '' ? '?' : '&'}${key}=${encodeURIComponent(value)}`;
     }
   }
-  const full = base + query;
-  return full.length > MAX_PATH_LENGTH ? full.slice(0, MAX_PATH_LENGTH) : full;
+  return boundedText(base + query, MAX_PATH_LENGTH);
 }
 
 const SIMPLE_REFERER = /^(https?):\/\/([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*)?(?:[?#]|$)/;
@@ -126,7 +146,7 @@ export function buildPageViewMessage(facts: PageViewFacts): PageViewMessage {
 }
 
 export function buildIdentifyMessage(id: string, deviceId: string, userId: string, nowMillis: number): IdentifyMessage {
-  return { type: 'identify', v: 1, id, deviceId, userId: userId.slice(0, MAX_USER_ID_LENGTH), ts: nowMillis };
+  return { type: 'identify', v: 1, id, deviceId, userId: boundedText(userId, MAX_USER_ID_LENGTH), ts: nowMillis };
 }
 
 /** Whether a JWT `sub` can be passed on (the schema caps it at 256 characters). */

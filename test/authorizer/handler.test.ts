@@ -122,6 +122,15 @@ describe('authorizer handler on the real fixtures', () => {
     expect(again).toMatchObject({ principalId: first.deviceId, context: { deviceId: first.deviceId, isNewDevice: false } });
   });
 
+  it('tracks a UTM value whose 200-character cut falls inside an emoji, on HTTP and REST APIs', async () => {
+    const { authorize, deps } = createTestHandler();
+    const query = `utm_source=${'a'.repeat(199)}%F0%9F%92%A5`;
+    expect(contextOf(await authorize(httpApiEvent({ query }))).reason).toBe('tracked');
+    expect(contextOf(await authorize(restApiEvent({ query: { utm_source: `${'a'.repeat(199)}💥` } }))).reason).toBe('tracked');
+    expect(deps.publisher.messages.map((m) => m.type === 'page_view' && m.utm?.utm_source)).toEqual(['a'.repeat(199), 'a'.repeat(199)]);
+    for (const message of deps.publisher.messages) expect(parseQueueMessage(JSON.stringify(message)).ok).toBe(true);
+  });
+
   it('identifies /api/ and non-GET requests without a page view', async () => {
     const { authorize, deps } = createTestHandler();
     const api = contextOf(await authorize(httpApiEvent({ path: '/api/cart' })));

@@ -25,6 +25,20 @@ describe('queue messages', () => {
     expect(utmFromQueryString(`utm_source=${'x'.repeat(500)}`)?.utm_source).toHaveLength(200);
   });
 
+  it('cuts UTM values and paths by code point and makes any text sendable, never throwing', () => {
+    // 199 characters and an emoji: a 200-unit cut would leave half of the surrogate pair.
+    const utm = utmFromQueryString(`utm_source=${'a'.repeat(199)}%F0%9F%92%A5&utm_medium=${'b'.repeat(198)}%F0%9F%92%A5`);
+    expect(utm).toEqual({ utm_source: 'a'.repeat(199), utm_medium: `${'b'.repeat(198)}💥` });
+    expect(pathWithUtm('/p', utm)).toBe(`/p?utm_source=${'a'.repeat(199)}&utm_medium=${'b'.repeat(198)}%F0%9F%92%A5`);
+    // REST parameters arrive decoded: lone surrogates and the noncharacters SQS refuses become U+FFFD.
+    const rest = utmFromParameters({ utm_source: ['\uD83D'], utm_medium: ['a\uFFFFb\uDC00'], utm_term: [`${'t'.repeat(199)}\uD83D\uDCA5`] });
+    expect(rest).toEqual({ utm_source: '\uFFFD', utm_medium: 'a\uFFFDb\uFFFD', utm_term: 't'.repeat(199) });
+    expect(() => pathWithUtm('/p', rest)).not.toThrow();
+    const longPath = pathWithUtm(`/${'a'.repeat(2046)}💥`, undefined);
+    expect(longPath).toBe(`/${'a'.repeat(2046)}`);
+    expect(pathWithUtm('/x\uD800y\uFFFE', undefined)).toBe('/x\uFFFDy\uFFFD');
+  });
+
   it('picks UTM parameters from REST multi-value parameters', () => {
     expect(utmFromParameters({ utm_source: ['a', 'b'], q: ['x'], utm_term: [''] })).toEqual({ utm_source: 'a' });
     expect(utmFromParameters(null)).toBeUndefined();
