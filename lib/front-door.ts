@@ -15,13 +15,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Headers the origin receives from the authorizer context; overwritten so clients cannot inject them. */
-export const IDENTITY_HEADERS = {
-  'x-device-id': 'deviceId',
-  'x-session-id': 'sessionId',
-  'x-user-id': 'userId',
-} as const;
+import { FORBIDDEN_CLIENT_HEADERS, IDENTITY_HEADERS } from './identity-headers';
 
 /**
  * Status codes whose responses get the authorizer's Set-Cookie. HTTP API response mappings are keyed
@@ -102,10 +96,13 @@ export class FrontDoor extends Construct {
       },
     });
 
+    // Our headers are overwritten from the authorizer; every other spelling a CGI/WSGI origin would read
+    // as the same variable (`x_device_id` -> HTTP_X_DEVICE_ID) is removed, so none reaches the origin.
     const identityMapping = new apigwv2.ParameterMapping();
     for (const [header, contextKey] of Object.entries(IDENTITY_HEADERS)) {
       identityMapping.overwriteHeader(header, apigwv2.MappingValue.custom(`$context.authorizer.${contextKey}`));
     }
+    for (const header of FORBIDDEN_CLIENT_HEADERS) if (!Object.hasOwn(IDENTITY_HEADERS, header)) identityMapping.removeHeader(header);
 
     // Authorizer: payload 2.0 with simple responses ({isAuthorized, context}).
     // NO identity source: with one, API Gateway answers 401 itself whenever the source is missing,
@@ -133,7 +130,7 @@ export class FrontDoor extends Construct {
     // Skip prefixes: straight to the origin, no authorizer, identity headers removed (nobody vouches
     // for them on these routes, so a client must not be able to smuggle them to the origin).
     const stripIdentity = new apigwv2.ParameterMapping();
-    for (const header of Object.keys(IDENTITY_HEADERS)) stripIdentity.removeHeader(header);
+    for (const header of FORBIDDEN_CLIENT_HEADERS) stripIdentity.removeHeader(header);
     props.skipPrefixes.forEach((prefix, index) => {
       const isPrefix = prefix.endsWith('/');
       const routes = this.api.addRoutes({

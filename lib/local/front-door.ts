@@ -7,6 +7,7 @@
 import { request as httpRequest, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { IDENTITY_HEADERS, isIdentityHeaderSpelling } from '../identity-headers';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 
 /** What the authorizer returned (simple response), or why it did not. */
@@ -43,9 +44,6 @@ export interface FrontDoor {
   server: Server;
   stop(): Promise<void>;
 }
-
-/** Set from the authorizer's context only; whatever a client sends under these names is removed. */
-export const IDENTITY_HEADERS = { deviceId: 'x-device-id', sessionId: 'x-session-id', userId: 'x-user-id' } as const;
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -150,7 +148,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   function originHeaders(req: IncomingMessage, outcome: AuthorizerOutcome, traceId: string | undefined): OutgoingHttpHeaders {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || name === 'host') continue;
+      // Removed on every route, as the stack does: our identity headers and every spelling a CGI/WSGI
+      // origin reads as the same variable. On skip routes nobody vouches for them, and on the default
+      // route they are set from the authorizer, never appended to.
+      if (value === undefined || HOP_BY_HOP.has(name) || name === 'host' || isIdentityHeaderSpelling(name)) continue;
       headers[name] = value;
     }
     const clientIp = sourceIpOf(req);
@@ -166,11 +167,8 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     headers.via = req.headers.via ? `${req.headers.via}, HTTP/1.1 visitor-gate-local` : 'HTTP/1.1 visitor-gate-local';
     headers['x-amzn-trace-id'] = traceId ?? newTraceId(new Date());
     headers.host = origin.host;
-    // Removed on every route, as the stack does: on skip routes nobody vouches for them, and on the
-    // default route they are overwritten from the authorizer, never appended to.
-    for (const header of Object.values(IDENTITY_HEADERS)) delete headers[header];
     if (outcome.kind === 'answered') {
-      for (const [key, header] of Object.entries(IDENTITY_HEADERS)) {
+      for (const [header, key] of Object.entries(IDENTITY_HEADERS)) {
         const value = contextText(outcome.context, key);
         if (value !== undefined) headers[header] = value;
       }

@@ -2,6 +2,8 @@
  * The front door on its own (no JVM): the payload-2.0 event it builds, compared with a real API Gateway
  * event, and what it does when the authorizer throws or denies.
  */
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoOrigin, type DemoOrigin } from '../../lib/local/demo-origin';
 import { ORIGIN_STATUS_CODES } from '../../lib/front-door';
@@ -17,14 +19,44 @@ import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer
 import { loadFixture } from '../support/aws-fixtures';
 import { visit } from './local-runtime-process';
 
-
 let origin: DemoOrigin | undefined;
 let frontDoor: FrontDoor | undefined;
+let recorder: Server | undefined;
 
 afterEach(async () => {
   await frontDoor?.stop();
   if (origin) await closeServer(origin.server, 100);
+  if (recorder) await closeServer(recorder, 100);
+  recorder = undefined;
 });
+
+interface Received {
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** An origin that records each request's target and headers as it received them. */
+async function startRecordingOrigin(): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  recorder = createServer((req, res) => {
+    received.push({ url: req.url ?? '', headers: req.headers });
+    res.end('ok');
+  });
+  await new Promise<void>((resolveListen) => recorder?.listen(0, '127.0.0.1', resolveListen));
+  return { url: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, received };
+}
+
+/** A raw request: the target goes on the wire as written (fetch would resolve `..` and re-encode). */
+function rawRequest(baseUrl: string, target: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = request(`${baseUrl}/`, { path: target, headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolveStatus(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
 
 async function start(authorize: (event: HttpApiAuthorizerEvent) => Promise<unknown>, onRequest?: (entry: FrontDoorRequestLog) => void) {
   origin = await startDemoOrigin(0);
@@ -86,6 +118,33 @@ describe('local front door', () => {
     expect(result.receivedDeviceId).toBe('');
     expect(result.setCookies).toEqual([]);
     expect(log[0]?.authorizer.kind).toBe('failed');
+  });
+
+  it('lets no spelling of the identity headers through that a CGI/WSGI origin reads as ours', async () => {
+    const recording = await startRecordingOrigin();
+    const context = { deviceId: 'device-from-authorizer', sessionId: 'session-from-authorizer', userId: '-', setCookie: 'a=b' };
+    frontDoor = await startFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes: ['/static/'], authorize: async () => ({ isAuthorized: true, context }) });
+    const spoofed = {
+      x_device_id: 'spoofed-1',
+      'x-device_id': 'spoofed-2',
+      x_device_ID: 'spoofed-3',
+      X_Session_Id: 'spoofed-4',
+      x_user_id: 'admin',
+      'X-User_Id': 'admin',
+      'x-device-id': 'spoofed-5',
+    };
+    expect(await rawRequest(frontDoor.url, '/about', spoofed)).toBe(200);
+    expect(await rawRequest(frontDoor.url, '/static/site.css', spoofed)).toBe(200);
+    const [page, asset] = recording.received;
+    // What a WSGI origin would see as HTTP_X_DEVICE_ID & co.: only the authorizer's values, on the page.
+    const cgiView = (headers: IncomingHttpHeaders) =>
+      Object.entries(headers).filter(([name]) => /^HTTP_X_(DEVICE|SESSION|USER)_ID$/.test(`HTTP_${name.toUpperCase().replaceAll('-', '_')}`));
+    expect(cgiView(page?.headers ?? {})).toEqual([
+      ['x-device-id', 'device-from-authorizer'],
+      ['x-session-id', 'session-from-authorizer'],
+      ['x-user-id', '-'],
+    ]);
+    expect(cgiView(asset?.headers ?? {})).toEqual([]);
   });
 
   it('routes skip prefixes like the stack: greedy under a trailing slash, exact otherwise', () => {

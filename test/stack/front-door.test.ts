@@ -1,10 +1,17 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IDENTITY_HEADERS, ORIGIN_STATUS_CODES } from '../../lib/front-door';
+import { ORIGIN_STATUS_CODES } from '../../lib/front-door';
 import { DEFAULT_SKIP_PREFIXES } from '../../lib/tracking-settings';
 import { TEST_ORIGIN, synthesize } from './stack-fixture';
 
 type Resource = { Properties: Record<string, unknown> };
+
+/** Written out rather than derived, so the test says exactly which names are removed. */
+const REMOVED_SPELLINGS = Object.fromEntries(
+  ['x_device_id', 'x_device-id', 'x-device_id', 'x_session_id', 'x_session-id', 'x-session_id', 'x_user_id', 'x_user-id', 'x-user_id'].map(
+    (header) => [`remove:header.${header}`, ''],
+  ),
+);
 
 let template: Template;
 
@@ -61,12 +68,13 @@ describe('the $default route to the origin', () => {
     });
   });
 
-  it('overwrites the identity headers from the authorizer context, so clients cannot inject them', () => {
+  it('overwrites the identity headers from the authorizer context and removes every spelling a CGI/WSGI origin confuses with them', () => {
     const integration = integrationOf(routesByKey().get('$default') as Resource);
     expect(integration.Properties.RequestParameters).toEqual({
       'overwrite:header.x-device-id': '$context.authorizer.deviceId',
       'overwrite:header.x-session-id': '$context.authorizer.sessionId',
       'overwrite:header.x-user-id': '$context.authorizer.userId',
+      ...REMOVED_SPELLINGS,
     });
   });
 
@@ -105,10 +113,16 @@ describe('skip prefixes', () => {
     }
   });
 
-  it('remove client-sent identity headers (nobody vouches for them there)', () => {
-    const integration = integrationOf(routesByKey().get('ANY /static/{proxy+}') as Resource);
-    const expected = Object.fromEntries(Object.keys(IDENTITY_HEADERS).map((header) => [`remove:header.${header}`, '']));
-    expect(integration.Properties.RequestParameters).toEqual(expected);
+  it('remove client-sent identity headers in every spelling (nobody vouches for them there)', () => {
+    for (const routeKey of ['ANY /static/{proxy+}', 'ANY /favicon.ico']) {
+      const integration = integrationOf(routesByKey().get(routeKey) as Resource);
+      expect(integration.Properties.RequestParameters, routeKey).toEqual({
+        'remove:header.x-device-id': '',
+        'remove:header.x-session-id': '',
+        'remove:header.x-user-id': '',
+        ...REMOVED_SPELLINGS,
+      });
+    }
   });
 
   it('follow the skipPrefixes setting', () => {
