@@ -12,13 +12,14 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { defaultCookieName } from '../lambdas/identity/cookie-attributes';
 import { encodeDeviceCookie, type DeviceCookieState } from '../lambdas/identity/cookie-codec';
 import { parseKeyRing, type KeyRing } from '../lambdas/identity/key-ring';
 import { apiGatewayTime } from '../lib/local/http-api-authorizer-event';
 
 export const EVENTS_DIR = import.meta.dirname;
 export const SAMPLE_KEYS_FILE = resolve(EVENTS_DIR, 'sample-signing-keys.json');
-export const COOKIE_NAME = 'device_fp';
+export const COOKIE_NAME = defaultCookieName(undefined);
 
 /** base64url of "sample-device-01" and "sample-session01" (16 bytes each), recognizable in logs and tables. */
 export const SAMPLE_DEVICE_ID = Buffer.from('sample-device-01').toString('base64url');

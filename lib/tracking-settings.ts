@@ -7,7 +7,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 // The authorizer's own cookie rules (pure module), so a deploy fails on exactly what the authorizer would reject.
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
 import { CONFIG_DEFAULTS } from '../lambdas/authorizer/config';
-import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems } from '../lambdas/identity/cookie-attributes';
+import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems, defaultCookieName } from '../lambdas/identity/cookie-attributes';
 
 /** Every key a user can set, with the same name as a prop and as a `-c` context key. */
 export interface AnonymousTrackingProps {
@@ -17,7 +17,7 @@ export interface AnonymousTrackingProps {
   readonly domainName?: string;
   /** ACM certificate (same region as the stack) covering `domainName`. */
   readonly certificateArn?: string;
-  /** Name of the first-party device cookie. Default `device_fp`. */
+  /** Name of the first-party device cookie. Default `__Host-device_fp` (`__Secure-device_fp` with `cookieDomain`). */
   readonly cookieName?: string;
   /** Cookie `Domain` attribute, e.g. `.example.com`; unset = host-only cookie. */
   readonly cookieDomain?: string;
@@ -114,7 +114,7 @@ export const DEFAULT_SKIP_PREFIXES: readonly string[] = list(CONFIG_DEFAULTS.SKI
  * settings come from the handlers' own defaults, so the stack and a bare handler always agree.
  */
 export const TRACKING_DEFAULTS = {
-  cookieName: CONFIG_DEFAULTS.COOKIE_NAME,
+  cookieName: defaultCookieName(undefined),
   cookieMaxAgeSeconds: CONFIG_DEFAULTS.COOKIE_MAX_AGE_SECONDS,
   cookieRenewal: CONFIG_DEFAULTS.COOKIE_RENEWAL,
   skipPrefixes: DEFAULT_SKIP_PREFIXES,
@@ -233,7 +233,7 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
     return resolved;
   };
 
-  const cookieName = props.cookieName ?? d.cookieName;
+  const cookieName = props.cookieName ?? defaultCookieName(props.cookieDomain);
   problems.push(
     ...cookieSettingsProblems({ name: cookieName, domain: props.cookieDomain }).map((problem) =>
       problem.replace('COOKIE_NAME', 'cookieName').replace('COOKIE_DOMAIN', 'cookieDomain'),

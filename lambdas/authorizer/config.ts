@@ -2,7 +2,7 @@
  * Authorizer configuration, read once from the environment at cold start and validated as a whole:
  * every problem is reported in one clear error, never a secret value.
  */
-import { DEFAULT_COOKIE_NAME, MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems } from '../identity/cookie-attributes';
+import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems, defaultCookieName } from '../identity/cookie-attributes';
 import type { CookieRenewal } from '../identity/identity-resolution';
 import { AuthorizerConfigError } from './errors';
 
@@ -44,7 +44,6 @@ export interface AuthorizerConfig {
 }
 
 export const CONFIG_DEFAULTS = {
-  COOKIE_NAME: DEFAULT_COOKIE_NAME,
   COOKIE_MAX_AGE_SECONDS: 2_592_000,
   COOKIE_RENEWAL: 'sliding',
   SKIP_PREFIXES: '/static/,/media/,/health/,/favicon.ico,/robots.txt',
@@ -115,8 +114,8 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     problems.push('the signing key ring is missing: set SIGNING_KEYS_SECRET_ARN (Secrets Manager) or SIGNING_KEYS (inline JSON)');
   }
 
-  const cookieName = text('COOKIE_NAME') ?? CONFIG_DEFAULTS.COOKIE_NAME;
   const cookieDomain = text('COOKIE_DOMAIN');
+  const cookieName = text('COOKIE_NAME') ?? defaultCookieName(cookieDomain);
   problems.push(...cookieSettingsProblems({ name: cookieName, domain: cookieDomain }));
   const cookieMaxAgeSeconds = integer('COOKIE_MAX_AGE_SECONDS', CONFIG_DEFAULTS.COOKIE_MAX_AGE_SECONDS, 60, MAX_COOKIE_MAX_AGE_SECONDS);
   const cookieRenewal = oneOf<CookieRenewal>('COOKIE_RENEWAL', CONFIG_DEFAULTS.COOKIE_RENEWAL, ['sliding', 'fixed']);

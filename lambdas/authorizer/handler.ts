@@ -28,8 +28,11 @@ import { createSecretsManagerReader, type SecretReader } from './secret-loader';
 
 /** The marker `npm run replay` looks for in logs to re-send messages that could not be published. */
 export const REPLAY_MARKER = 'visitor-gate.unpublished-message';
-/** At most this many device cookie values are verified per request (each costs an HMAC). */
-const MAX_COOKIE_CANDIDATES = 4;
+/**
+ * At most this many device cookie values are read per request; structurally invalid ones are rejected
+ * without an HMAC, and at most MAX_SIGNATURE_CHECKS (identity-resolution.ts) are MAC-checked.
+ */
+const MAX_COOKIE_VALUES = 32;
 
 export type AuthorizerLogger = Pick<Logger, 'warn' | 'error'>;
 
@@ -118,7 +121,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     const track = reason === 'tracked';
     const nowMillis = clock();
     const resolution = resolveIdentity(
-      { cookieValues: findCookieValues(request.cookieSources, config.cookieName, MAX_COOKIE_CANDIDATES), track, userId, nowMillis },
+      { cookieValues: findCookieValues(request.cookieSources, config.cookieName, MAX_COOKIE_VALUES), track, userId, nowMillis },
       identity,
       ids,
     );

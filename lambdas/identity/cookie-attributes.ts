@@ -2,10 +2,22 @@
  * Set-Cookie values for the device cookie: HttpOnly, Secure, SameSite=Lax, Path=/, optional Domain,
  * and a Max-Age. The settings are validated once (at cold start) so the hot path only concatenates.
  */
-export const DEFAULT_COOKIE_NAME = 'device_fp';
 /** Browsers cap cookie lifetime at 400 days (RFC 6265bis); we refuse longer rather than pretend. */
 export const MAX_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
 const HOST_PREFIX = '__Host-';
+const SECURE_PREFIX = '__Secure-';
+const DEFAULT_COOKIE_STEM = 'device_fp';
+
+/**
+ * The default name: `__Host-device_fp` for a host-only cookie, `__Secure-device_fp` with a Domain.
+ * Against cookie tossing: browsers store a `__Host-` cookie only when this very host set it with Secure,
+ * Path=/ and no Domain, so a sibling subdomain, a longer Path or a plain-http page cannot plant or shadow
+ * one, and a browser holds at most one. `__Secure-` only keeps plain-http pages from setting it (the
+ * subdomains a Domain cookie is shared with are trusted by that choice).
+ */
+export function defaultCookieName(domain: string | undefined): string {
+  return `${domain === undefined ? HOST_PREFIX : SECURE_PREFIX}${DEFAULT_COOKIE_STEM}`;
+}
 
 /** RFC 6265 cookie-name: an RFC 7230 token. */
 const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;

@@ -19,6 +19,14 @@ export interface IdentitySettings {
   readonly session: SessionLimits;
 }
 
+/**
+ * At most this many cookie values are checked against a MAC per request (each costs an HMAC). Values that
+ * fail the cheap structural checks (length, charset, format, key id) cost nothing and do not count, so
+ * junk values cannot push a genuine one out of the budget; only well-formed values with a wrong MAC can,
+ * and with the `__Host-` name nobody but the visitor can put those in the visitor's Cookie header.
+ */
+export const MAX_SIGNATURE_CHECKS = 4;
+
 export interface IdentityInput {
   /** Device cookie values in request order; the first that verifies wins. */
   readonly cookieValues: readonly string[];
@@ -57,6 +65,7 @@ export function resolveIdentity(input: IdentityInput, settings: IdentitySettings
   let previousValue = '';
   let previousKeyId = '';
   let rejectedCookie: DecodeFailure | undefined;
+  let signatureChecks = 0;
   for (const value of input.cookieValues) {
     const decoded = decodeDeviceCookie(value, settings.keyRing, nowSeconds);
     if (decoded.ok) {
@@ -66,6 +75,7 @@ export function resolveIdentity(input: IdentityInput, settings: IdentitySettings
       break;
     }
     rejectedCookie ??= decoded.reason;
+    if ((decoded.reason === 'bad_signature' || decoded.reason === 'expired') && ++signatureChecks >= MAX_SIGNATURE_CHECKS) break;
   }
   if (previous !== undefined && settings.renewal === 'fixed' && previous.issuedAtSeconds + settings.maxAgeSeconds <= nowSeconds) {
     // A fixed-lifetime cookie whose (possibly shortened) lifetime is over: a new device, as the browser would have it.

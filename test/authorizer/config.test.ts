@@ -21,7 +21,7 @@ describe('loadAuthorizerConfig', () => {
     expect(loadAuthorizerConfig(BASE)).toEqual({
       queueUrl: BASE.QUEUE_URL,
       keyRingSource: { kind: 'inline', json: SIGNING_KEYS },
-      cookieName: 'device_fp',
+      cookieName: '__Host-device_fp',
       cookieDomain: undefined,
       cookieMaxAgeSeconds: 2_592_000,
       cookieRenewal: 'sliding',
@@ -34,6 +34,11 @@ describe('loadAuthorizerConfig', () => {
       slowResolutionWarnMs: 5,
       metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false },
     });
+  });
+
+  it('defaults the cookie name to __Host-device_fp, or __Secure-device_fp with COOKIE_DOMAIN', () => {
+    expect(loadAuthorizerConfig(BASE).cookieName).toBe('__Host-device_fp');
+    expect(loadAuthorizerConfig({ ...BASE, COOKIE_DOMAIN: '.example.com' }).cookieName).toBe('__Secure-device_fp');
   });
 
   it('reads every setting', () => {

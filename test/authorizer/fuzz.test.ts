@@ -68,7 +68,7 @@ describe('authorizer fuzz', () => {
     const genuine = new Map<string, string>();
     for (let i = 0; i < 20; i++) {
       const context = (await authorize(httpApiEvent())).context as Context;
-      genuine.set(String(context.deviceId), cookiePair(context.setCookie).slice('device_fp='.length));
+      genuine.set(String(context.deviceId), cookiePair(context.setCookie).slice('__Host-device_fp='.length));
     }
     const genuineValues = [...genuine.values()];
     const attacker = parseKeyRing(JSON.stringify({ current: 'k1', k1: 'attacker-guess-of-the-secret-32-chars!!' }));
@@ -153,8 +153,10 @@ describe('authorizer fuzz', () => {
       const parts: string[] = [];
       for (let n = int(5); n >= 0; n--) {
         const roll = random();
-        if (roll < 0.5) parts.push(`device_fp=${mutate(pick(genuineValues))}`);
-        else if (roll < 0.6) parts.push(`device_fp=${pick(genuineValues)}`);
+        if (roll < 0.5) parts.push(`__Host-device_fp=${mutate(pick(genuineValues))}`);
+        else if (roll < 0.6) parts.push(`__Host-device_fp=${pick(genuineValues)}`);
+        // Tossed: a genuine value under the unprefixed name a sibling subdomain can set; never accepted.
+        else if (roll < 0.65) parts.push(`device_fp=${pick(genuineValues)}`);
         else if (roll < 0.8) parts.push(`${randomChars(1 + int(12))}=${randomChars(int(200))}`);
         else parts.push(randomChars(int(300), ALPHABET + ';= '));
       }
@@ -209,9 +211,9 @@ describe('authorizer fuzz', () => {
       if (context.isNewDevice === false && context.deviceId !== NO_VALUE) {
         accepted++;
         const value = genuine.get(String(context.deviceId));
-        // Accepted only if that exact genuine value is one of the request's device_fp values (a mutation
+        // Accepted only if that exact genuine value is one of the request's __Host-device_fp values (a mutation
         // may happen to reproduce a genuine value; that is not a forgery).
-        const presented = header.split(';').map((pair) => pair.trim()).filter((pair) => pair.startsWith('device_fp=')).map((pair) => pair.slice(10));
+        const presented = header.split(';').map((pair) => pair.trim()).filter((pair) => pair.startsWith('__Host-device_fp=')).map((pair) => pair.slice('__Host-device_fp='.length));
         if (value === undefined || !presented.includes(value)) {
           throw new Error(`iteration ${i} (seed ${SEED}) accepted a forged cookie: ${header.slice(0, 300)}`);
         }

@@ -44,7 +44,7 @@ describe('authorizer handler on the real fixtures', () => {
         isNewSession: false,
         tracked: false,
         reason: 'bot',
-        setCookie: 'device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+        setCookie: '__Host-device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
       },
     });
     expect(deps.publisher.messages).toEqual([]);
@@ -74,7 +74,7 @@ describe('authorizer handler on the real fixtures', () => {
     expect(context).toMatchObject({ isNewDevice: true, isNewSession: true, tracked: true, reason: 'tracked', userId: NO_VALUE });
     expect(context.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(context.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(context.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(context.setCookie).toMatch(/^__Host-device_fp=[A-Za-z0-9_-]+; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     expect(deps.publisher.messages).toHaveLength(1);
     const parsed = parseQueueMessage(JSON.stringify(deps.publisher.messages[0]));
     expect(parsed.ok).toBe(true);
@@ -108,9 +108,44 @@ describe('authorizer handler on the real fixtures', () => {
     const other = contextOf(await authorize(httpApiEvent()));
     const pair = cookiePair(first.setCookie);
     const forged = `${pair.slice(0, -3)}${pair.endsWith('AAA') ? 'BBB' : 'AAA'}`;
-    const header = `device_fp=garbage; ${forged}; ${pair}; ${cookiePair(other.setCookie)}`;
+    const header = `__Host-device_fp=garbage; ${forged}; ${pair}; ${cookiePair(other.setCookie)}`;
     expect(contextOf(await authorize(httpApiEvent({ headers: { cookie: header } })))).toMatchObject({ deviceId: first.deviceId, isNewDevice: false });
     expect(output.text()).not.toContain('"InvalidCookies"');
+  });
+
+  it('resists cookie tossing: a value planted from a sibling subdomain or with a longer Path never takes over', async () => {
+    const { authorize } = createTestHandler();
+    const victim = contextOf(await authorize(httpApiEvent()));
+    const attacker = contextOf(await authorize(httpApiEvent()));
+    const victimPair = cookiePair(victim.setCookie);
+    // A sibling subdomain (Domain=.example.com) or a page with a longer Path can set a cookie of our name
+    // without the __Host- prefix only; a longer Path puts it first in the header, a later one last.
+    const planted = cookiePair(attacker.setCookie).replace(/^__Host-/, '');
+    for (const header of [`${planted}; ${victimPair}`, `${victimPair}; ${planted}`, `${planted}; ${planted}; ${victimPair}`]) {
+      expect(contextOf(await authorize(httpApiEvent({ headers: { cookie: header } }))), header).toMatchObject({ deviceId: victim.deviceId, isNewDevice: false });
+    }
+    // A visitor with no cookie of ours is not adopted into the attacker's device either.
+    const fresh = contextOf(await authorize(httpApiEvent({ cookies: [planted] })));
+    expect(fresh.isNewDevice).toBe(true);
+    expect(fresh.deviceId).not.toBe(attacker.deviceId);
+  });
+
+  it('resists cookie tossing: junk values in front of the genuine one do not push it out', async () => {
+    const { authorize } = createTestHandler();
+    const victim = contextOf(await authorize(httpApiEvent()));
+    const [name] = cookiePair(victim.setCookie).split('=');
+    for (const junkCount of [4, 5, 31]) {
+      const junk = Array.from({ length: junkCount }, (_, i) => `${name}=${i % 2 === 0 ? `junk${i}` : 'A'.repeat(116)}`);
+      const context = contextOf(await authorize(httpApiEvent({ cookies: [...junk, cookiePair(victim.setCookie)] })));
+      expect(context, `${junkCount} junk values`).toMatchObject({ deviceId: victim.deviceId, isNewDevice: false });
+    }
+  });
+
+  it('names the cookie __Host-device_fp by default (host-only), __Secure-device_fp with a Domain', async () => {
+    const hostOnly = contextOf(await createTestHandler().authorize(httpApiEvent()));
+    expect(hostOnly.setCookie).toMatch(/^__Host-device_fp=[A-Za-z0-9_-]+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    const shared = contextOf(await createTestHandler({ config: testConfig({ COOKIE_DOMAIN: '.example.com' }) }).authorize(httpApiEvent()));
+    expect(shared.setCookie).toMatch(/^__Secure-device_fp=[A-Za-z0-9_-]+; Max-Age=\d+; Path=\/; Domain=\.example\.com; HttpOnly; Secure; SameSite=Lax$/);
   });
 
   it('tracks on REST API with the Cookie header in any casing and UTM from the parameters', async () => {
@@ -136,7 +171,7 @@ describe('authorizer handler on the real fixtures', () => {
     const api = contextOf(await authorize(httpApiEvent({ path: '/api/cart' })));
     expect(api).toMatchObject({ reason: 'untracked_path', tracked: false, isNewDevice: true, sessionId: NO_VALUE, userId: NO_VALUE });
     expect(api.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(api.setCookie).toMatch(/^device_fp=[A-Za-z0-9_-]+;/);
+    expect(api.setCookie).toMatch(/^__Host-device_fp=[A-Za-z0-9_-]+;/);
     const post = contextOf(await authorize(httpApiEvent({ method: 'POST', cookies: [cookiePair(api.setCookie)] })));
     expect(post).toMatchObject({ reason: 'not_page_view', tracked: false, deviceId: api.deviceId });
     expect(deps.publisher.messages).toEqual([]);
@@ -146,7 +181,7 @@ describe('authorizer handler on the real fixtures', () => {
     const { authorize } = createTestHandler();
     const context = contextOf(await authorize(httpApiEvent({ path: '/static/app.js', ua: '' })));
     expect(context).toMatchObject({ reason: 'skip_path', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, tracked: false });
-    expect(context.setCookie).toBe('device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(context.setCookie).toBe('__Host-device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
   });
 
   it.each([
@@ -157,7 +192,7 @@ describe('authorizer handler on the real fixtures', () => {
     const first = contextOf(await authorize(httpApiEvent()));
     const context = contextOf(await authorize(httpApiEvent({ headers, cookies: [cookiePair(first.setCookie)] })));
     expect(context).toMatchObject({ reason: 'privacy_signal', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, tracked: false });
-    expect(context.setCookie).toBe('device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(context.setCookie).toBe('__Host-device_fp=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
     expect(deps.publisher.messages).toHaveLength(1);
   });
 
@@ -184,7 +219,7 @@ describe('authorizer handler on the real fixtures', () => {
     const after = createTestHandler({ keyRing: rotatedRing });
     const context = contextOf(await after.authorize(httpApiEvent({ cookies: [cookiePair(first.setCookie)] })));
     expect(context).toMatchObject({ deviceId: first.deviceId, isNewDevice: false });
-    const value = cookiePair(context.setCookie).slice('device_fp='.length);
+    const value = cookiePair(context.setCookie).slice('__Host-device_fp='.length);
     expect(decodeDeviceCookie(value, rotatedRing, NOW_MILLIS / 1000)).toMatchObject({ ok: true, keyId: 'k2' });
   });
 
@@ -217,7 +252,7 @@ describe('authorizer handler on the real fixtures', () => {
     const response = await authorize(httpApiEvent());
     expect(response).toEqual({
       isAuthorized: true,
-      context: expect.objectContaining({ reason: 'error', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, setCookie: 'device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
+      context: expect.objectContaining({ reason: 'error', deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, setCookie: '__Host-device_fp_unchanged=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
     });
     expect(output.text()).toContain('clock exploded');
     expect(output.text()).toContain('"AuthorizerErrors":1');
@@ -269,7 +304,7 @@ describe('authorizer handler on the real fixtures', () => {
     const { authorize } = createTestHandler({ publisher: failing, config: testConfig({ SLOW_RESOLUTION_WARN_MS: '0' }) });
     const first = contextOf(await authorize(httpApiEvent()));
     await authorize(httpApiEvent({ cookies: [cookiePair(first.setCookie)] }));
-    const cookieValue = cookiePair(first.setCookie).slice('device_fp='.length);
+    const cookieValue = cookiePair(first.setCookie).slice('__Host-device_fp='.length);
     expect(output.text()).not.toContain(cookieValue);
     expect(output.text()).not.toContain(SECRET_1);
     expect(output.text()).not.toContain(SIGNING_KEYS);

@@ -67,7 +67,7 @@ it('tracks a three-page visit made by clicking links, with the cookie kept by th
   expect(await page.title()).toContain('Pricing');
   expect((await page.textContent('#device-id'))?.trim()).toBe(deviceId);
 
-  const [cookie] = (await context.cookies()).filter((candidate) => candidate.name === 'device_fp');
+  const [cookie] = (await context.cookies()).filter((candidate) => candidate.name === '__Host-device_fp');
   expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
 
   const record = await eventually('three page views', async () => {

@@ -137,7 +137,7 @@ describe('npm start: the front door', () => {
     const { cookie, deviceId } = await newVisitor('/about');
     const withCookie = await visit(local.frontDoorUrl, '/pricing', { cookie, headers: { 'sec-gpc': '1' } });
     expect(withCookie.receivedDeviceId).toBe(NO_VALUE);
-    expect(withCookie.setCookies.some((value) => /^device_fp=;/.test(value) && /Max-Age=0/.test(value))).toBe(true);
+    expect(withCookie.setCookies.some((value) => /^__Host-device_fp=;/.test(value) && /Max-Age=0/.test(value))).toBe(true);
     // A later tracked view is the second one: the GPC view was not counted.
     await visit(local.frontDoorUrl, '/products', { cookie });
     const record = await deviceWithViews(deviceId, 2);

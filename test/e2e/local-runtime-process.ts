@@ -170,6 +170,6 @@ export async function visit(baseUrl: string, path: string, options: VisitOptions
 }
 
 /** The `name=value` pair of the Set-Cookie that sets `name` to a non-empty value, if any. */
-export function cookiePair(setCookies: readonly string[], name = 'device_fp'): string | undefined {
+export function cookiePair(setCookies: readonly string[], name = '__Host-device_fp'): string | undefined {
   return setCookies.map((cookie) => cookie.split(';')[0]?.trim() ?? '').find((pair) => pair.startsWith(`${name}=`) && pair.length > name.length + 1);
 }

@@ -36,8 +36,8 @@ type Authorize = (event: unknown) => Promise<unknown>;
 type Consume = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 const COOKIE_ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
-const DELETION_COOKIE = `device_fp=; Max-Age=0${COOKIE_ATTRIBUTES}`;
-const FRESH_COOKIE = new RegExp(`^device_fp=[A-Za-z0-9_-]+; Max-Age=2592000${COOKIE_ATTRIBUTES.replace(/[;/]/g, '\\$&')}$`);
+const DELETION_COOKIE = `${COOKIE_NAME}=; Max-Age=0${COOKIE_ATTRIBUTES}`;
+const FRESH_COOKIE = new RegExp(`^${COOKIE_NAME}=[A-Za-z0-9_-]+; Max-Age=2592000${COOKIE_ATTRIBUTES.replace(/[;/]/g, '\\$&')}$`);
 
 interface AuthorizerExpectation {
   readonly context: Record<string, unknown>;
@@ -89,7 +89,7 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
   'authorizer-static-path.json': {
     // Deployed, skip paths never reach the authorizer (their routes have none); if one does, it does nothing.
     context: { reason: 'skip_path', tracked: false, deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE },
-    setCookie: /^device_fp_unchanged=; Max-Age=0;/,
+    setCookie: new RegExp(`^${COOKIE_NAME}_unchanged=; Max-Age=0;`),
   },
 };
 

@@ -56,7 +56,7 @@ describe('both functions', () => {
     const authorizerEnv = (fn(authorizerId).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(authorizerEnv).toMatchObject({
       QUEUE_URL: { Ref: queueId },
-      COOKIE_NAME: 'device_fp',
+      COOKIE_NAME: '__Host-device_fp',
       COOKIE_MAX_AGE_SECONDS: '2592000',
       COOKIE_RENEWAL: 'sliding',
       SKIP_PREFIXES: '/static/,/media/,/health/,/favicon.ico,/robots.txt',

@@ -73,6 +73,11 @@ describe('resolveTrackingSettings', () => {
     expect(settings.jwt).toBeUndefined();
   });
 
+  it('names the cookie __Host-device_fp by default, __Secure-device_fp when it is shared with cookieDomain', () => {
+    expect(resolveTrackingSettings({ originUrl: 'https://origin.example.com' }).cookieName).toBe('__Host-device_fp');
+    expect(resolveTrackingSettings({ originUrl: 'https://origin.example.com', cookieDomain: '.example.com' }).cookieName).toBe('__Secure-device_fp');
+  });
+
   it('requires originUrl and says how to pass it', () => {
     expect(() => resolveTrackingSettings({})).toThrow(/originUrl is required: deploy with -c originUrl=https:/);
   });
