@@ -15,6 +15,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { skipRoutePath } from '../lambdas/identity/request-path';
 import { FORBIDDEN_CLIENT_HEADERS, IDENTITY_HEADERS } from './identity-headers';
 
 /**
@@ -134,7 +135,7 @@ export class FrontDoor extends Construct {
     props.skipPrefixes.forEach((prefix, index) => {
       const isPrefix = prefix.endsWith('/');
       const routes = this.api.addRoutes({
-        path: isPrefix ? `${prefix}{proxy+}` : prefix,
+        path: skipRoutePath(prefix),
         methods: [apigwv2.HttpMethod.ANY],
         integration: new HttpUrlIntegration(
           `SkipIntegration${index}`,

@@ -8,6 +8,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
 import { CONFIG_DEFAULTS } from '../lambdas/authorizer/config';
 import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems, defaultCookieName } from '../lambdas/identity/cookie-attributes';
+import { canonicalPath } from '../lambdas/identity/request-path';
 
 /** Every key a user can set, with the same name as a prop and as a `-c` context key. */
 export interface AnonymousTrackingProps {
@@ -247,8 +248,8 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
   const skipPrefixes = props.skipPrefixes ?? d.skipPrefixes;
   for (const path of skipPrefixes) {
     // These become API Gateway route keys; keep to characters a route path accepts.
-    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path) || path.includes('//')) {
-      problems.push(`skipPrefixes entry "${path}" must start with "/" and use only letters, digits, ".", "_", "~", "-", "/"`);
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path) || canonicalPath(path) !== path) {
+      problems.push(`skipPrefixes entry "${path}" must start with "/", use only letters, digits, ".", "_", "~", "-", "/", and have no "//", "." or ".." segment`);
     } else if (path === '/') {
       problems.push('skipPrefixes cannot contain "/" (that would bypass tracking for every path)');
     }
@@ -256,6 +257,7 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
   const untrackedPrefixes = props.untrackedPrefixes ?? d.untrackedPrefixes;
   for (const path of untrackedPrefixes) {
     if (!path.startsWith('/')) problems.push(`untrackedPrefixes entry "${path}" must start with "/"`);
+    else if (canonicalPath(path) !== path) problems.push(`untrackedPrefixes entry "${path}" must have no %-escape, "//", "." or ".." segment`);
   }
   const routeCount = skipPrefixes.length + 1;
   if (routeCount > 300) problems.push(`too many skipPrefixes: an HTTP API holds at most 300 routes`);

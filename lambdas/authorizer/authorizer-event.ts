@@ -6,10 +6,12 @@
 import type { APIGatewayAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { utmFromParameters, utmFromQueryString } from '../identity/queue-messages';
 import type { ReasonCode } from '../identity/request-classification';
+import { canonicalPath } from '../identity/request-path';
 import type { Utm } from '../shared/page-view-message';
 
 export interface RequestFacts {
   readonly method: string;
+  /** Canonical (request-path.ts): what skip rules are applied to and page views record. */
   readonly path: string;
   readonly utm: Utm | undefined;
   readonly userAgent: string | undefined;
@@ -162,7 +164,7 @@ export function readRequest(input: unknown): RequestFacts {
   if (headers.cookie !== undefined && !cookieSources.includes(headers.cookie)) cookieSources.push(headers.cookie);
   return {
     method: (method ?? 'GET').toUpperCase(),
-    path: path === undefined || path === '' ? '/' : path,
+    path: path === undefined || path === '' ? '/' : canonicalPath(path),
     utm,
     userAgent: headers.userAgent,
     secGpc: headers.secGpc,

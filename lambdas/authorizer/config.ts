@@ -4,6 +4,7 @@
  */
 import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems, defaultCookieName } from '../identity/cookie-attributes';
 import type { CookieRenewal } from '../identity/identity-resolution';
+import { canonicalPath } from '../identity/request-path';
 import { AuthorizerConfigError } from './errors';
 
 export type KeyRingSource = { readonly kind: 'inline'; readonly json: string } | { readonly kind: 'secret'; readonly secretArn: string };
@@ -84,7 +85,11 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   };
   const prefixes = (name: string, fallback: string): string[] => {
     const list = (env[name] ?? fallback).split(',').map((p) => p.trim()).filter((p) => p !== '');
-    for (const prefix of list) if (!prefix.startsWith('/')) problems.push(`${name} entries must start with "/" (got "${prefix}")`);
+    for (const prefix of list) {
+      if (!prefix.startsWith('/')) problems.push(`${name} entries must start with "/" (got "${prefix}")`);
+      // Requests are matched in canonical form; an entry that is not could never match.
+      else if (canonicalPath(prefix) !== prefix) problems.push(`${name} entry "${prefix}" must be a canonical path (no %-escapes, "//", "." or ".." segments)`);
+    }
     return list;
   };
   const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {

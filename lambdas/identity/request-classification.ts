@@ -1,3 +1,5 @@
+import { isSkipPath } from './request-path';
+
 /**
  * Decides what a request is, before any identity work, with a reason code for the context and metrics.
  * Order: skip paths (no identity work at all), privacy signals, bots, then untracked paths and
@@ -21,7 +23,7 @@ export type Classification =
 
 export interface ClassifiableRequest {
   readonly method: string;
-  /** Path without the query string. */
+  /** Canonical path (request-path.ts), without the query string. */
   readonly path: string;
   readonly secGpc?: string;
   readonly dnt?: string;
@@ -29,6 +31,7 @@ export interface ClassifiableRequest {
 }
 
 export interface ClassificationSettings {
+  /** Skip entries as request-path.ts reads them: under a trailing `/`, else exact. */
   readonly skipPrefixes: readonly string[];
   readonly untrackedPrefixes: readonly string[];
   readonly honorPrivacySignals: boolean;
@@ -54,7 +57,7 @@ export function hasPrivacySignal(secGpc: string | undefined, dnt: string | undef
 }
 
 export function classifyRequest(request: ClassifiableRequest, settings: ClassificationSettings): Classification {
-  if (hasPrefix(request.path, settings.skipPrefixes)) return SKIP;
+  if (isSkipPath(request.path, settings.skipPrefixes)) return SKIP;
   if (settings.honorPrivacySignals && hasPrivacySignal(request.secGpc, request.dnt)) return PRIVACY;
   if (settings.isBot(request.userAgent)) return BOT;
   if (hasPrefix(request.path, settings.untrackedPrefixes)) return UNTRACKED;

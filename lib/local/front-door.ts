@@ -7,6 +7,7 @@
 import { request as httpRequest, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { canonicalPath, isSkipPath } from '../../lambdas/identity/request-path';
 import { IDENTITY_HEADERS, isIdentityHeaderSpelling } from '../identity-headers';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 
@@ -97,13 +98,14 @@ function contextText(context: Record<string, unknown>, key: string): string | un
 }
 
 /**
- * As the stack routes them: a prefix ending in `/` is a greedy route (`/static/{proxy+}`: at least one
- * more character), anything else an exact path (`/favicon.ico`).
+ * Whether a request takes a skip route (origin, no authorizer): the one rule of request-path.ts, and only
+ * for a path already in canonical form. Anything else (`/static/../pricing`, `//static/x`, `/%73tatic/x`)
+ * goes through the authorizer, which applies the same rule to the canonical path, so the origin gets
+ * identity and a page view is counted exactly when the canonical path is not a skip path; and a skip
+ * route never hands the origin a path that resolves outside the skip area.
  */
 export function isSkipped(path: string, skipPrefixes: readonly string[]): boolean {
-  return skipPrefixes.some((prefix) =>
-    prefix.endsWith('/') ? path.startsWith(prefix) && path.length > prefix.length : path === prefix,
-  );
+  return canonicalPath(path) === path && isSkipPath(path, skipPrefixes);
 }
 
 /**

@@ -103,13 +103,28 @@ export interface BuiltAuthorizerEvent {
   traceId: string;
 }
 
+/**
+ * Deployed HTTP APIs hand the authorizer `rawPath` (and `http.path`) percent-decoded, despite the name: a
+ * request for `/capture/space%20value` arrives as `/capture/space value` (live capture in hotsock/voker,
+ * vokerhttp/testdata/apigwv2-request.json; REST APIs and function URLs keep the encoding). A malformed
+ * escape is left as it is.
+ */
+function decodePath(path: string): string {
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 export function buildAuthorizerEvent(
   request: AuthorizerRequest,
   now: Date,
   api: LocalApiIdentity = LOCAL_API,
 ): BuiltAuthorizerEvent {
   const queryStart = request.url.indexOf('?');
-  const rawPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
+  const rawPath = decodePath(queryStart === -1 ? request.url : request.url.slice(0, queryStart));
   const rawQueryString = queryStart === -1 ? '' : request.url.slice(queryStart + 1);
   const method = request.method.toUpperCase();
   const requestId = newRequestId();

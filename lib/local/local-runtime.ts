@@ -98,7 +98,7 @@ async function warmUp(
   const steps: Array<[string, () => Promise<unknown>]> = [['consumer', () => aggregator.invoke({ Records: [] })]];
   if (skipPath) {
     const { event } = buildAuthorizerEvent(
-      { method: 'GET', url: skipPath, headers: { host: 'localhost' }, httpVersion: '1.1', sourceIp: '127.0.0.1', protocol: 'http', localPort: 0 },
+      { method: 'GET', url: skipPath.endsWith('/') ? `${skipPath}warm-up` : skipPath, headers: { host: 'localhost' }, httpVersion: '1.1', sourceIp: '127.0.0.1', protocol: 'http', localPort: 0 },
       new Date(),
     );
     steps.push(['authorizer', () => authorizer.invoke(event)]);

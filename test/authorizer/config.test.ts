@@ -119,6 +119,14 @@ describe('loadAuthorizerConfig', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('refuses path entries that are not canonical (they could never match a canonical request path)', () => {
+    expect(problemsOf({ ...BASE, SKIP_PREFIXES: '/static/../x/,//media/', UNTRACKED_PREFIXES: '/%61pi/' })).toEqual([
+      expect.stringMatching(/^SKIP_PREFIXES entry "\/static\/..\/x\/" must be a canonical path/),
+      expect.stringMatching(/^SKIP_PREFIXES entry "\/\/media\/" must be a canonical path/),
+      expect.stringMatching(/^UNTRACKED_PREFIXES entry "\/%61pi\/" must be a canonical path/),
+    ]);
+  });
+
   it('validates the JWT settings', () => {
     expect(problemsOf({ ...BASE, JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/no key/)]);
     expect(problemsOf({ ...BASE, JWT_SECRET: 'short', JWT_ISSUER: 'x' })).toEqual([expect.stringMatching(/JWT_SECRET must be at least 32/)]);

@@ -177,6 +177,27 @@ describe('authorizer handler on the real fixtures', () => {
     expect(deps.publisher.messages).toEqual([]);
   });
 
+  it('applies the routes\' one skip rule to the canonical path: exact entries, dot segments, "//", escapes', async () => {
+    const { authorize, deps } = createTestHandler();
+    const cases: Array<[string, string, string?]> = [
+      ['/favicon.ico', 'skip_path'],
+      ['/favicon.ico.html', 'tracked', '/favicon.ico.html'],
+      ['/static/', 'tracked', '/static/'],
+      ['/static/../pricing', 'tracked', '/pricing'],
+      ['/static/%2e%2e/pricing', 'tracked', '/pricing'],
+      ['/static/..%2Fpricing', 'tracked', '/pricing'],
+      ['//static/x.css', 'skip_path'],
+      ['/%73tatic/x.css', 'skip_path'],
+      ['/pricing/../static/./x.css', 'skip_path'],
+      ['/x/../api/cart', 'untracked_path'],
+    ];
+    for (const [path, reason, recorded] of cases) {
+      const before = deps.publisher.messages.length;
+      expect(contextOf(await authorize(httpApiEvent({ path }))).reason, path).toBe(reason);
+      expect(deps.publisher.messages.slice(before).map((m) => m.type === 'page_view' && m.path), path).toEqual(recorded === undefined ? [] : [recorded]);
+    }
+  });
+
   it('does no identity work on skip paths and leaves the device cookie alone', async () => {
     const { authorize } = createTestHandler();
     const context = contextOf(await authorize(httpApiEvent({ path: '/static/app.js', ua: '' })));

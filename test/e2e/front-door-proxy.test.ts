@@ -16,8 +16,12 @@ import {
   type FrontDoorRequestLog,
 } from '../../lib/local/front-door';
 import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
+import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { BROWSER_UA, createTestHandler, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { loadFixture } from '../support/aws-fixtures';
 import { visit } from './local-runtime-process';
+
+const contextOf = (response: unknown) => (response as { context: Record<string, unknown> }).context;
 
 let origin: DemoOrigin | undefined;
 let frontDoor: FrontDoor | undefined;
@@ -147,11 +151,44 @@ describe('local front door', () => {
     expect(cgiView(asset?.headers ?? {})).toEqual([]);
   });
 
+  it('applies the one skip rule as the authorizer does: identity and a page view exactly when the canonical path is no skip path', async () => {
+    const recording = await startRecordingOrigin();
+    const { authorize, deps } = createTestHandler({ logger: { warn: () => undefined, error: () => undefined } });
+    const skipPrefixes = ['/static/', '/favicon.ico'];
+    frontDoor = await startFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes, authorize });
+    const cases: Array<[string, boolean]> = [
+      ['/static/x.css', false],
+      ['/favicon.ico', false],
+      ['/favicon.ico.html', true],
+      ['/static/', true],
+      ['/static/../pricing', true],
+      ['/static/%2e%2e/pricing', true],
+      ['/static/..%2Fpricing', true],
+      ['//static/x.css', false],
+      ['/%73tatic/x.css', false],
+      ['/static/./x.css', false],
+    ];
+    for (const [target, counted] of cases) {
+      const views = deps.publisher.messages.length;
+      expect(await rawRequest(frontDoor.url, target, { 'user-agent': BROWSER_UA }), target).toBe(200);
+      const received = recording.received.at(-1);
+      expect(received?.url, target).toBe(target);
+      const deviceId = received?.headers['x-device-id'];
+      expect(deviceId !== undefined && deviceId !== NO_VALUE, `${target}: origin got identity`).toBe(counted);
+      expect(deps.publisher.messages.length - views, `${target}: page views`).toBe(counted ? 1 : 0);
+      // The authorizer, asked directly about the same path, agrees.
+      expect(contextOf(await authorize(httpApiEvent({ path: target }))).tracked, `${target}: authorizer`).toBe(counted);
+    }
+  });
+
   it('routes skip prefixes like the stack: greedy under a trailing slash, exact otherwise', () => {
     const prefixes = ['/static/', '/favicon.ico'];
     expect(isSkipped('/static/site.css', prefixes)).toBe(true);
     expect(isSkipped('/static/a/b.js', prefixes)).toBe(true);
     expect(isSkipped('/static/', prefixes)).toBe(false);
+    // Not canonical: through the authorizer, which applies the same rule to the canonical path.
+    expect(isSkipped('/static/../pricing', prefixes)).toBe(false);
+    expect(isSkipped('//static/x', prefixes)).toBe(false);
     expect(isSkipped('/favicon.ico', prefixes)).toBe(true);
     expect(isSkipped('/favicon.ico.bak', prefixes)).toBe(false);
     expect(isSkipped('/statics', prefixes)).toBe(false);

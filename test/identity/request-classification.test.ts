@@ -17,11 +17,17 @@ describe('classifyRequest', () => {
     expect(classifyRequest(request(), SETTINGS)).toEqual({ kind: 'track', reason: 'tracked' });
   });
 
-  it.each(['/static/app.js', '/media/a.png', '/health/', '/favicon.ico', '/robots.txt'])('skips %s without asking about bots', (path) => {
+  it.each(['/static/app.js', '/media/a.png', '/health/live', '/favicon.ico', '/robots.txt'])('skips %s without asking about bots', (path) => {
     const isBot = () => {
       throw new Error('must not be called for skip paths');
     };
     expect(classifyRequest(request({ path }), { ...SETTINGS, isBot })).toEqual({ kind: 'skip', reason: 'skip_path' });
+  });
+
+  it('reads skip entries as the routes do: greedy under a trailing slash (at least one more character), else exact', () => {
+    for (const path of ['/favicon.ico.html', '/favicon.ico/', '/robots.txt2', '/static/', '/health/', '/statics/x']) {
+      expect(classifyRequest(request({ path }), SETTINGS).reason, path).toBe('tracked');
+    }
   });
 
   it('identifies but does not track untracked prefixes and non-GET methods', () => {

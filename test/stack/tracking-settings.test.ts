@@ -87,6 +87,13 @@ describe('resolveTrackingSettings', () => {
     expect(() => resolveTrackingSettings({ originUrl: 'ftp://origin.example.com' })).toThrow(/http\(s\) URL/);
   });
 
+  it('refuses skip and untracked entries with dot segments (route keys and requests are compared canonical)', () => {
+    expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com', skipPrefixes: ['/static/../'] })).toThrow(
+      /skipPrefixes entry "\/static\/..\/" must start with "\/", use only .* and have no "\/\/", "." or ".." segment/,
+    );
+    expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com', untrackedPrefixes: ['/./api/'] })).toThrow(/untrackedPrefixes entry "\/.\/api\/"/);
+  });
+
   it('lists every problem in one TrackingSettingsError', () => {
     let error: unknown;
     try {
