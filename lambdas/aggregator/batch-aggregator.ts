@@ -51,7 +51,11 @@ function errorFields(error: unknown) {
     : { errorName: 'unknown', errorMessage: String(error) };
 }
 
-export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps): Promise<BatchOutcome> {
+/**
+ * `signal` aborts the batch (the Lambda deadline): writes in flight fail, groups not started yet are
+ * reported failed without a request.
+ */
+export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps, signal?: AbortSignal): Promise<BatchOutcome> {
   const counts = emptyCounts();
   const failed = new Set<string>();
   const valid: PlannedRecord[] = [];
@@ -77,11 +81,17 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
   counts.DuplicatePageViews += plan.duplicatesInBatch;
 
   const writeDeviceGroup = async (group: DeviceGroup) => {
+    if (signal?.aborted) {
+      const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
+      for (const id of ids) failed.add(id);
+      deps.logger.error('batch deadline reached; the device group was not written and will be retried', { deviceId: group.deviceId, records: ids.length });
+      return;
+    }
     const delta = deviceDeltaFor(group);
     if (delta) {
       try {
         // Before the sessions: if it fails, the session-start records are retried and redo it.
-        await deps.store.writeDevice(delta);
+        await deps.store.writeDevice(delta, signal);
       } catch (error) {
         const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
         for (const id of ids) failed.add(id);
@@ -92,12 +102,12 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
     await Promise.all(
       group.sessions.map(async (session) => {
         try {
-          const outcome = await deps.store.writeSession(session);
+          const outcome = await deps.store.writeSession(session, signal);
           counts.AggregatedPageViews += outcome.added;
           counts.DuplicatePageViews += outcome.duplicates;
           // Derived from the stored session, so a retry after a failed extension redoes it.
           const coverage = outcome.state && deviceCoverageFor(outcome.state);
-          if (coverage) await deps.store.writeDevice(coverage);
+          if (coverage) await deps.store.writeDevice(coverage, signal);
         } catch (error) {
           for (const id of session.recordIds) failed.add(id);
           deps.logger.error('session write failed; its records will be retried', {

@@ -61,9 +61,11 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     key: TableKey,
     command: PutCommand | UpdateCommand,
     decode: (item: Record<string, unknown>) => T,
+    signal: AbortSignal | undefined,
   ): Promise<Outcome<T>> {
     try {
-      const result: WriteResult = command instanceof PutCommand ? await client.send(command) : await client.send(command);
+      const options = { abortSignal: signal };
+      const result: WriteResult = command instanceof PutCommand ? await client.send(command, options) : await client.send(command, options);
       charge(operation, result.ConsumedCapacity);
       return { ok: true };
     } catch (error) {
@@ -119,10 +121,10 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     });
   }
 
-  async function writeSession(group: SessionGroup) {
+  async function writeSession(group: SessionGroup, signal?: AbortSignal) {
     if (group.views.length === 0) return { state: undefined, added: 0, duplicates: 0 };
     const key = sessionKey(group.deviceId, group.sessionId);
-    const first = await conditional('session', key, sessionFastPath(group), itemToSession);
+    const first = await conditional('session', key, sessionFastPath(group), itemToSession, signal);
     if (first.ok) {
       // A created session is known; an appended one is not read back (and needs no device extension).
       const created = group.views.some((view) => view.sessionStarted);
@@ -134,7 +136,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
       await contentionPause(attempt);
       const merged = mergeSession(stored, group.deviceId, group.sessionId, group.views, retentionDays);
       if (merged.added === 0) return merged;
-      const put = await conditional('session', key, versionedPut(sessionToItem(merged.state), stored?.version), itemToSession);
+      const put = await conditional('session', key, versionedPut(sessionToItem(merged.state), stored?.version), itemToSession, signal);
       if (put.ok) return merged;
       stored = put.stored;
     }
@@ -172,16 +174,16 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     });
   }
 
-  async function writeDevice(delta: DeviceDelta): Promise<void> {
+  async function writeDevice(delta: DeviceDelta, signal?: AbortSignal): Promise<void> {
     const key = deviceKey(delta.deviceId);
-    const first = await conditional('device', key, deviceFastPath(delta), itemToDevice);
+    const first = await conditional('device', key, deviceFastPath(delta), itemToDevice, signal);
     if (first.ok) return;
     let stored: DeviceState | undefined = first.stored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
       await contentionPause(attempt);
       const merged = mergeDevice(stored, delta, retentionDays);
       if (!merged.changed) return;
-      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state), stored?.version), itemToDevice);
+      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state), stored?.version), itemToDevice, signal);
       if (put.ok) return;
       stored = put.stored;
     }

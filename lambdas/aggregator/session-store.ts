@@ -1,4 +1,7 @@
-/** The aggregator's storage port: what the batch aggregator needs from the table, nothing more. */
+/**
+ * The aggregator's storage port: what the batch aggregator needs from the table, nothing more. A
+ * `signal` aborts the write (the batch deadline); the write then throws StoreWriteError.
+ */
 import type { SessionGroup } from '../aggregation/batch-plan';
 import type { DeviceDelta } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
@@ -17,7 +20,7 @@ export interface SessionWriteOutcome {
 
 export interface SessionStore {
   /** Applies a device delta (idempotent: min/max/latest-wins rules). Throws StoreWriteError. */
-  writeDevice(delta: DeviceDelta): Promise<void>;
+  writeDevice(delta: DeviceDelta, signal?: AbortSignal): Promise<void>;
   /** Counts the group's views into its session item exactly once. Throws StoreWriteError. */
-  writeSession(group: SessionGroup): Promise<SessionWriteOutcome>;
+  writeSession(group: SessionGroup, signal?: AbortSignal): Promise<SessionWriteOutcome>;
 }
