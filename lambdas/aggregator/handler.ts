@@ -8,18 +8,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { aggregateBatch } from './batch-aggregator';
+import { aggregateBatch, type BatchAggregatorDeps } from './batch-aggregator';
 import { loadAggregatorConfig } from './config';
 import { createDynamoClient, documentClientOf } from './dynamodb-client';
 import { createDynamoSessionStore } from './dynamodb-session-store';
-import type { SessionStore } from './session-store';
 import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
 
-export interface AggregatorDeps {
-  store: SessionStore;
-  logger: Logger;
+export interface AggregatorDeps extends BatchAggregatorDeps {
   metrics: AggregatorMetrics;
-  concurrency?: number;
 }
 
 export type AggregatorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
