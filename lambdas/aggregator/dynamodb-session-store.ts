@@ -2,11 +2,13 @@
  * The DynamoDB adapter of the SessionStore port.
  *
  * Each session group costs ONE write in the common case: a conditional create (the group holds the
- * view that opened the session) or a conditional append (`lastActivity < :minTs`: every view of the
- * group is later than anything counted, so none can be a duplicate). When the condition fails (a
- * redelivery, an out-of-order view, a session created by a later view) the write returns the stored
- * item (ReturnValuesOnConditionCheckFailure, so no extra read), the pure merge drops already-counted
- * view ids, and a put guarded by the item's `version` stores the result, retried on a concurrent change.
+ * view that opened the session) or a conditional append (`lastActivity < :minTs`, so the entry stays,
+ * room for the ids, and `NOT contains` for each id, so a reused id fails it whatever its timestamp).
+ * When the condition fails (a redelivery, an out-of-order view, a session created by a later view, a
+ * full item) the write returns the stored item (ReturnValuesOnConditionCheckFailure, so no extra read),
+ * the pure merge drops already-counted view ids, and a put guarded by the item's `version` stores the
+ * result, retried on a concurrent change. Views that do not fit a full item go on to the session's
+ * next part (see `session-merge.ts`).
  */
 import { ConditionalCheckFailedException, type AttributeValue, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
