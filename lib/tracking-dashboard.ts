@@ -75,6 +75,7 @@ export class TrackingDashboard extends Construct {
       graph('Bad input', [
         visitorGateMetric('InvalidCookies', { label: 'Invalid cookies' }),
         visitorGateMetric('InvalidMessages', { label: 'Invalid messages' }),
+        visitorGateMetric('RejectedMessages', { label: 'Rejected messages (timestamp, session limit)' }),
         visitorGateMetric('DuplicatePageViews', { label: 'Duplicates dropped' }),
       ], 6),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 6, height: 6 }),

@@ -16,7 +16,7 @@ export type AuthorizerMetricName =
   /** Unexpected errors the authorizer caught (it still allowed the request, without identity). */
   | 'AuthorizerErrors';
 
-export type AggregatorMetricName = 'AggregatedPageViews' | 'DuplicatePageViews' | 'InvalidMessages' | 'FailedRecords';
+export type AggregatorMetricName = 'AggregatedPageViews' | 'DuplicatePageViews' | 'InvalidMessages' | 'RejectedMessages' | 'FailedRecords';
 
 /** Reasons the authorizer reports with `SkippedRequests` (every reason code except `tracked`). */
 export const SKIP_REASONS = [

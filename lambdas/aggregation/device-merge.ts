@@ -59,7 +59,7 @@ export function deviceDeltaFor(group: DeviceGroup): DeviceDelta | undefined {
  * A session that has run longer than the headroom the device got when it started needs the device TTL
  * extended (not with the authorizer's default 24-hour session cap, but never assumed).
  */
-export function deviceCoverageFor(session: SessionState): DeviceDelta | undefined {
+export function deviceCoverageFor(session: Pick<SessionState, 'deviceId' | 'start' | 'lastActivity'>): DeviceDelta | undefined {
   if (session.lastActivity - session.start <= DEVICE_TTL_HEADROOM_MS) return undefined;
   return { deviceId: session.deviceId, coverUntil: session.lastActivity };
 }

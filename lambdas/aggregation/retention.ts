@@ -26,3 +26,22 @@ export function deviceExpiresAtSeconds(coverMs: number, retentionDays: number): 
 export function isExpired(expiresAt: number, nowMs: number): boolean {
   return expiresAt * 1000 <= nowMs;
 }
+
+/**
+ * How far ahead of the consumer's clock a message's `ts` may be: the authorizer's clock may run a
+ * little ahead (Lambda hosts are NTP-synced, well within seconds); more is a bug or a forged message,
+ * and accepting it would move a session's last activity, exit and expiry into the future.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+export type TimestampVerdict = 'ok' | 'too_old' | 'too_far_ahead';
+
+/**
+ * Whether a message's `ts` is one the consumer counts at `nowMs`: not so old that its item would already
+ * be past retention (it would be written expired), not more than `maxAheadMs` ahead.
+ */
+export function timestampVerdict(ts: number, nowMs: number, retentionDays: number, maxAheadMs: number = MAX_CLOCK_AHEAD_MS): TimestampVerdict {
+  if (ts > nowMs + maxAheadMs) return 'too_far_ahead';
+  if (isExpired(expiresAtSeconds(ts, retentionDays), nowMs)) return 'too_old';
+  return 'ok';
+}

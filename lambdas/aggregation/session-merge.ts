@@ -3,9 +3,15 @@
  * views and writes what it returns.
  *
  * Exactly-once rests on `viewIds`, the ids of every view the session has counted: a view whose id is in
- * it is a duplicate and changes nothing. Out-of-order views are merged by time: an earlier view than the
- * entry becomes the entry (with its referrer, UTM and device class), a later view than the last
- * activity becomes the exit; nothing ever moves backwards.
+ * it is a duplicate and changes nothing, whatever else its message says. Out-of-order views are merged
+ * by time: an earlier view than the entry becomes the entry (with its referrer, UTM and device class),
+ * a later view than the last activity becomes the exit; nothing ever moves backwards.
+ *
+ * An item holds at most `maxViewsPerItem` view ids (DynamoDB refuses items over 400 KB, and every write
+ * is billed by the item's size): the views that do not fit are the merge's `overflow`, and the store
+ * counts them in the session's next part (`sessionPartId`), which the read API shows as a session of
+ * its own. A view id is looked up in every full part before a later part counts it, so it still counts
+ * once.
  */
 import type { DeviceClass, Utm } from '../shared/page-view-message';
 import type { ViewFact } from './batch-plan';
@@ -31,12 +37,34 @@ export interface SessionState {
   expiresAt: number;
 }
 
+export interface SessionLimits {
+  /** View ids one session item keeps; the views past it are counted in the session's next part. */
+  maxViewsPerItem: number;
+  /** Parts of one session id; views past the last part are rejected (see the README's limits). */
+  maxParts: number;
+}
+
+/**
+ * 1,000 ids of at most 64 characters plus the largest entry, exit, referrer and UTM the schema allows
+ * stay far below DynamoDB's 400 KB item limit (a test checks the worst case); with the authorizer's
+ * 22-character ids a full part is about 24 KB. 50 parts: a view every 1.7 s for the authorizer's
+ * longest session (24 hours).
+ */
+export const SESSION_LIMITS: Readonly<SessionLimits> = { maxViewsPerItem: 1_000, maxParts: 50 };
+
+/** The id of a session's part: the session id itself, then `<sessionId>~2`, `~3`... (`~` is not in ids). */
+export function sessionPartId(sessionId: string, part: number): string {
+  return part === 1 ? sessionId : `${sessionId}~${part}`;
+}
+
 export interface SessionMergeResult {
   state: SessionState;
   /** Views counted by this merge. */
   added: number;
   /** Views of the group that the session had already counted. */
   duplicates: number;
+  /** Views not counted here because the item is full (in view order): they belong to a later part. */
+  overflow: ViewFact[];
 }
 
 function withEntry(state: SessionState, view: ViewFact): SessionState {
@@ -79,8 +107,8 @@ export function newSession(
 }
 
 /**
- * Merges `views` (distinct ids) into `existing` (undefined when the item does not exist yet). Returns
- * `added: 0` and the unchanged state when every view was already counted.
+ * Merges `views` (distinct ids) into `existing` (undefined when the item does not exist yet), up to
+ * `maxViews` ids in the item. Returns `added: 0` and the unchanged state when no view was counted.
  */
 export function mergeSession(
   existing: SessionState | undefined,
@@ -88,14 +116,19 @@ export function mergeSession(
   sessionId: string,
   views: readonly ViewFact[],
   retentionDays: number,
+  maxViews: number = SESSION_LIMITS.maxViewsPerItem,
 ): SessionMergeResult {
-  if (!existing) {
-    return { state: newSession(deviceId, sessionId, views, retentionDays), added: views.length, duplicates: 0 };
+  const counted = new Set(existing?.viewIds);
+  const sorted = views.filter((view) => !counted.has(view.id)).sort(compareViews);
+  const duplicates = views.length - sorted.length;
+  const room = Math.max(0, maxViews - (existing?.viewIds.length ?? 0));
+  const fresh = sorted.slice(0, room);
+  const overflow = sorted.slice(room);
+  if (fresh.length === 0) {
+    if (!existing) throw new RangeError('a session needs at least one view');
+    return { state: existing, added: 0, duplicates, overflow };
   }
-  const counted = new Set(existing.viewIds);
-  const fresh = views.filter((view) => !counted.has(view.id)).sort(compareViews);
-  const duplicates = views.length - fresh.length;
-  if (fresh.length === 0) return { state: existing, added: 0, duplicates };
+  if (!existing) return { state: newSession(deviceId, sessionId, fresh, retentionDays), added: fresh.length, duplicates, overflow };
 
   let state: SessionState = { ...existing };
   for (const view of fresh) {
@@ -110,12 +143,13 @@ export function mergeSession(
     version: existing.version + 1,
     expiresAt: expiresAtSeconds(state.lastActivity, retentionDays),
   };
-  return { state, added: fresh.length, duplicates };
+  return { state, added: fresh.length, duplicates, overflow };
 }
 
 /**
  * The values of the cheap single-request append (the common case: every view of the group is later
- * than anything the session holds, so none can be a duplicate and start/entry stay as they are).
+ * than anything the session holds, so start and entry stay as they are; the write's condition also
+ * checks that none of the ids is already counted and that the item has room for them).
  */
 export interface SessionAppend {
   /** Condition: the stored `lastActivity` is strictly below this. */

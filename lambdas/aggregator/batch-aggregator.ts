@@ -6,7 +6,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
-import { deviceCoverageFor, deviceDeltaFor } from '../aggregation/device-merge';
+import { deviceDeltaFor } from '../aggregation/device-merge';
+import { timestampVerdict } from '../aggregation/retention';
 import { parseQueueMessage } from '../shared/page-view-message';
 import type { SessionStore } from './session-store';
 import { emptyCounts, type AggregatorCounts } from './telemetry';
@@ -26,6 +27,8 @@ export interface BatchAggregatorDeps {
   logger: Logger;
   /** Device groups written at once; each needs at most a few sequential requests. */
   concurrency?: number;
+  /** The consumer's clock (epoch ms), for the timestamp window; defaults to Date.now. */
+  now?: () => number;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -51,7 +54,11 @@ function errorFields(error: unknown) {
     : { errorName: 'unknown', errorMessage: String(error) };
 }
 
-export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps): Promise<BatchOutcome> {
+/**
+ * `signal` aborts the batch (the Lambda deadline): writes in flight fail, groups not started yet are
+ * reported failed without a request.
+ */
+export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps, signal?: AbortSignal): Promise<BatchOutcome> {
   const counts = emptyCounts();
   const failed = new Set<string>();
   const valid: PlannedRecord[] = [];
@@ -73,15 +80,36 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
     });
   }
 
-  const plan = planBatch(valid);
+  // A message is trusted no further than its id: a timestamp outside the window would write an item
+  // already expired, or move a session's activity and expiry into the future. Rejected like an invalid
+  // message: reported failed, so after maxReceiveCount it rests in the dead-letter queue.
+  const nowMs = (deps.now ?? Date.now)();
+  const inWindow = valid.filter(({ recordId, message }) => {
+    const verdict = timestampVerdict(message.ts, nowMs, deps.store.retentionDays);
+    if (verdict === 'ok') return true;
+    counts.RejectedMessages += 1;
+    failed.add(recordId);
+    deps.logger.warn('queue message rejected: timestamp out of range', { messageId: recordId, reason: verdict, ts: message.ts, now: nowMs });
+    return false;
+  });
+  const recordsOfView = new Map<string, string[]>();
+  for (const { recordId, message } of inWindow) recordsOfView.set(message.id, [...(recordsOfView.get(message.id) ?? []), recordId]);
+
+  const plan = planBatch(inWindow);
   counts.DuplicatePageViews += plan.duplicatesInBatch;
 
   const writeDeviceGroup = async (group: DeviceGroup) => {
+    if (signal?.aborted) {
+      const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
+      for (const id of ids) failed.add(id);
+      deps.logger.error('batch deadline reached; the device group was not written and will be retried', { deviceId: group.deviceId, records: ids.length });
+      return;
+    }
     const delta = deviceDeltaFor(group);
     if (delta) {
       try {
         // Before the sessions: if it fails, the session-start records are retried and redo it.
-        await deps.store.writeDevice(delta);
+        await deps.store.writeDevice(delta, signal);
       } catch (error) {
         const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
         for (const id of ids) failed.add(id);
@@ -92,12 +120,18 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
     await Promise.all(
       group.sessions.map(async (session) => {
         try {
-          const outcome = await deps.store.writeSession(session);
+          const outcome = await deps.store.writeSession(session, signal);
           counts.AggregatedPageViews += outcome.added;
           counts.DuplicatePageViews += outcome.duplicates;
-          // Derived from the stored session, so a retry after a failed extension redoes it.
-          const coverage = outcome.state && deviceCoverageFor(outcome.state);
-          if (coverage) await deps.store.writeDevice(coverage);
+          for (const view of outcome.rejected) {
+            const ids = recordsOfView.get(view.id) ?? [];
+            counts.RejectedMessages += ids.length;
+            for (const id of ids) failed.add(id);
+          }
+          if (outcome.rejected.length > 0) {
+            deps.logger.warn('views rejected: the session is past its last part', { deviceId: session.deviceId, sessionId: session.sessionId, views: outcome.rejected.length });
+          }
+          if (outcome.coverage) await deps.store.writeDevice(outcome.coverage, signal);
         } catch (error) {
           for (const id of session.recordIds) failed.add(id);
           deps.logger.error('session write failed; its records will be retried', {

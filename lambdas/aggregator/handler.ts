@@ -6,30 +6,37 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { aggregateBatch } from './batch-aggregator';
+import { aggregateBatch, type BatchAggregatorDeps } from './batch-aggregator';
 import { loadAggregatorConfig } from './config';
+import { createDynamoClient, documentClientOf } from './dynamodb-client';
 import { createDynamoSessionStore } from './dynamodb-session-store';
-import type { SessionStore } from './session-store';
 import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
 
-export interface AggregatorDeps {
-  store: SessionStore;
-  logger: Logger;
+export interface AggregatorDeps extends BatchAggregatorDeps {
   metrics: AggregatorMetrics;
-  concurrency?: number;
 }
 
 export type AggregatorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
+/**
+ * Time kept back from the function timeout: writes still running then are aborted and their records
+ * reported failed, so the invocation answers (and flushes its metrics) instead of timing out, which
+ * would make SQS retry the whole batch.
+ */
+export const DEADLINE_MARGIN_MS = 2_000;
+
+/** Aborts at the Lambda deadline less the margin; undefined without a Lambda context (tests, scripts). */
+function deadlineSignal(context: Context | undefined): AbortSignal | undefined {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
+  return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS));
+}
+
 export function createAggregatorHandler(deps: AggregatorDeps): AggregatorHandler {
-  return async (event) => {
+  return async (event, context) => {
     const records = event.Records.map((record) => ({ recordId: record.messageId, body: record.body }));
-    const outcome = await aggregateBatch(records, deps);
+    const outcome = await aggregateBatch(records, deps, deadlineSignal(context));
     deps.metrics.publish(outcome.counts);
     if (outcome.failedRecordIds.length > 0) {
       deps.logger.warn('batch partly failed', { records: records.length, failed: outcome.failedRecordIds.length });
@@ -38,13 +45,8 @@ export function createAggregatorHandler(deps: AggregatorDeps): AggregatorHandler
   };
 }
 
-// Created once per execution environment. Explicit timeouts: a stuck connection fails the attempt
-// and the SDK retries (standard mode, with backoff for throttling), well inside the function timeout.
-const dynamoClient = new DynamoDBClient({
-  maxAttempts: 5,
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000 }),
-});
-const documentClient = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+// Created once per execution environment (timeouts and retries: see dynamodb-client.ts).
+const documentClient = documentClientOf(createDynamoClient());
 
 let defaultHandler: AggregatorHandler | undefined;
 

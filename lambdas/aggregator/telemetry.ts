@@ -1,7 +1,7 @@
 /** The aggregator's metrics (names fixed in the project contract), behind a port so tests can read them. */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
-export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'FailedRecords'] as const;
+export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords'] as const;
 export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
 export type AggregatorCounts = Record<AggregatorMetricName, number>;
 
@@ -11,7 +11,7 @@ export interface AggregatorMetrics {
 }
 
 export function emptyCounts(): AggregatorCounts {
-  return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, FailedRecords: 0 };
+  return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, RejectedMessages: 0, FailedRecords: 0 };
 }
 
 /** CloudWatch through Powertools (embedded metric format on stdout). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatch, type ViewFact } from '../../lambdas/aggregation/batch-plan';
 import { expiresAtSeconds } from '../../lambdas/aggregation/retention';
-import { mergeSession, newSession, sessionAppend } from '../../lambdas/aggregation/session-merge';
+import { mergeSession, newSession, sessionAppend, sessionPartId } from '../../lambdas/aggregation/session-merge';
 import type { PageViewMessage } from '../../lambdas/shared/page-view-message';
 import { opaqueId, pageView } from '../support/queue-messages';
 
@@ -110,5 +110,21 @@ describe('session merge', () => {
     const append = sessionAppend(facts([view(4_000, '/y'), view(3_000, '/x')]), RETENTION);
     expect(append).toMatchObject({ minTs: 3_000, lastActivity: 4_000, exitPath: '/y', pageViews: 2 });
     expect(append.expiresAt).toBe(expiresAtSeconds(4_000, RETENTION));
+  });
+
+  it('keeps at most maxViews ids: the views that do not fit overflow in view order, duplicates never do', () => {
+    const views = facts([1, 2, 3, 4, 5].map((index) => view(index * 1_000, `/p${index}`)));
+    const first = mergeSession(undefined, deviceId, sessionId, views.slice(0, 4), RETENTION, 3);
+    expect(first).toMatchObject({ added: 3, duplicates: 0 });
+    expect(first.state).toMatchObject({ pageViews: 3, exitPath: '/p3' });
+    expect(first.overflow.map((fact) => fact.path)).toEqual(['/p4']);
+    const full = mergeSession(first.state, deviceId, sessionId, views, RETENTION, 3);
+    expect(full).toMatchObject({ added: 0, duplicates: 3 });
+    expect(full.state).toBe(first.state);
+    expect(full.overflow.map((fact) => fact.path)).toEqual(['/p4', '/p5']);
+  });
+
+  it('names the parts of a session: the id itself, then ~2, ~3', () => {
+    expect([1, 2, 3].map((part) => sessionPartId('abc', part))).toEqual(['abc', 'abc~2', 'abc~3']);
   });
 });
