@@ -13,6 +13,8 @@ export interface AfterResponseWork {
   afterInvocation(): Promise<void>;
   /** Sends what is held within `budgetMs`; what is left ends as replay records. */
   shutdown(budgetMs: number): Promise<void>;
+  /** Sends everything held now (the local runtime when no request came within the hold time). */
+  flushHeld(): Promise<void>;
   /** Views held now. */
   readonly heldCount: number;
 }
@@ -61,5 +63,9 @@ export class AfterResponseLifecycle {
 
   shutdown(budgetMs: number): Promise<void> {
     return this.work?.shutdown(budgetMs) ?? Promise.resolve();
+  }
+
+  flushHeld(): Promise<void> {
+    return this.work?.flushHeld() ?? Promise.resolve();
   }
 }

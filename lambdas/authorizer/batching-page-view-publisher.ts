@@ -28,7 +28,7 @@ export interface BatchingPublisherOptions {
 }
 
 /** Weight of the newest interval between invocations in the expected gap (exponential average). */
-const GAP_SMOOTHING = 0.3;
+const GAP_SMOOTHING = 0.5;
 
 export class BatchingPageViewPublisher implements PageViewPublisher {
   private readonly held: HeldPageViews;
@@ -47,7 +47,7 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
     return this.held.count;
   }
 
-  /** Holds the view; it leaves after the response (`afterInvocation`), or at shutdown (`flushAll`). */
+  /** Holds the view; it leaves after the response (`afterInvocation`), or at shutdown (`flushHeld`). */
   publish(message: QueueMessage): Promise<void> {
     this.held.add(message, this.clock());
     return Promise.resolve();
@@ -64,11 +64,11 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
       this.expectedGapMs = this.expectedGapMs === undefined ? gap : this.expectedGapMs + GAP_SMOOTHING * (gap - this.expectedGapMs);
     }
     this.lastInvocationAt = now;
-    if (this.held.due(now, this.expectedGapMs)) await this.flushAll();
+    if (this.held.due(now, this.expectedGapMs)) await this.flushHeld();
   }
 
   /** Sends everything held, one request per full batch, concurrently. */
-  async flushAll(): Promise<void> {
+  async flushHeld(): Promise<void> {
     const sends: Promise<void>[] = [];
     while (this.held.count > 0) sends.push(this.sendBatch(this.held.takeBatch()));
     await Promise.all(sends);
@@ -84,7 +84,7 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
       timer = setTimeout(resolve, budgetMs);
     });
     try {
-      await Promise.race([this.flushAll(), deadline]);
+      await Promise.race([this.flushHeld(), deadline]);
     } finally {
       clearTimeout(timer);
     }
