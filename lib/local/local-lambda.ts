@@ -23,6 +23,8 @@ export interface LocalLambda<TEvent, TResult> {
   shutdown(): Promise<void>;
   /** Page views the handler holds for after the response (0 for a handler without such work). */
   heldCount(): number;
+  /** From now on nothing is sent while idle, as in a frozen Lambda environment: held views wait for `shutdown`. */
+  freeze(): void;
 }
 
 // ---- After-response lifecycle (lambdas/authorizer/after-response.ts), as the Lambda extension runs it ----
@@ -43,6 +45,7 @@ function driveAfterResponse(driver: AfterResponseDriver) {
   driver.attach();
   const running = new Set<Promise<void>>();
   let idle: NodeJS.Timeout | undefined;
+  let frozen = false;
   const run = (work: () => Promise<void>) => {
     const done = work()
       .catch(() => undefined) // failures end as replay records inside the work
@@ -55,9 +58,13 @@ function driveAfterResponse(driver: AfterResponseDriver) {
       clearTimeout(idle);
       setImmediate(() =>
         run(() => driver.afterInvocation()).then(() => {
-          if (driver.heldCount > 0) idle = setTimeout(() => run(() => driver.flushHeld()), HOLD_LIMITS.maxHoldMs);
+          if (driver.heldCount > 0 && !frozen) idle = setTimeout(() => run(() => driver.flushHeld()), HOLD_LIMITS.maxHoldMs);
         }),
       );
+    },
+    freeze(): void {
+      frozen = true;
+      clearTimeout(idle);
     },
     async shutdown(): Promise<void> {
       clearTimeout(idle);
@@ -116,6 +123,7 @@ export async function loadLocalLambda<TEvent, TResult>(
       }
     },
     shutdown: () => lifecycle?.shutdown() ?? Promise.resolve(),
+    freeze: () => lifecycle?.freeze(),
     heldCount: () => (isAfterResponseDriver(loaded.afterResponse) ? loaded.afterResponse.heldCount : 0),
   };
 }

@@ -265,6 +265,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onRequest: (entry) => log(accessLine(entry)),
     });
     cleanups.push(() => frontDoor.stop());
+    // Runs first on stop: like a frozen Lambda environment, the authorizer sends nothing while idle, so
+    // views it holds now leave at its shutdown (above), as on SIGTERM.
+    cleanups.push(async () => authorizer.freeze());
 
     const info: RuntimeInfo = {
       pid: process.pid,

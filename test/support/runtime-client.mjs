@@ -4,6 +4,8 @@
 // `aws-lambda-ric` (its native build is not part of this project's install). SIGTERM is left to the
 // function's own listener, as on Lambda.
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,11 +29,23 @@ function call(method, path, body) {
   });
 }
 
+// What loading the function costs (its top-level await, the extension's registration, included), for
+// benchmarks: wall-clock and CPU milliseconds.
+const loadStarted = performance.now();
+const cpuStarted = process.cpuUsage();
+const reportInit = () => {
+  const cpu = process.cpuUsage(cpuStarted);
+  process.stderr.write(`runtime-client load-ms: ${(performance.now() - loadStarted).toFixed(3)} cpu-ms: ${((cpu.user + cpu.system) / 1000).toFixed(3)}\n`);
+};
+
 const modulePath = [`${file}.mjs`, `${file}.js`, `${file}.cjs`].map((candidate) => join(dir, candidate)).find((path) => existsSync(path));
 const loaded = await import(pathToFileURL(modulePath).href);
 const handler = loaded[name] ?? loaded.default?.[name];
 
+let first = true;
 for (;;) {
+  if (first && process.env.REPORT_INIT === '1') reportInit();
+  first = false;
   const next = await call('GET', `${base}/invocation/next`);
   const requestId = next.headers['lambda-runtime-aws-request-id'];
   const deadline = Number(next.headers['lambda-runtime-deadline-ms']);
