@@ -5,6 +5,7 @@
  * SIGTERM, and what cannot be sent at shutdown ends as replay records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOLD_LIMITS } from '../../lambdas/authorizer/held-page-views';
 import { EXTENSION_NAME } from '../../lambdas/authorizer/lambda-extension-client';
 import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
 import { freePort } from '../../lib/local/free-port';
@@ -100,6 +101,34 @@ describe('the deployed authorizer under the Lambda lifecycle', () => {
     } finally {
       await environment.stop().catch(() => undefined);
     }
+  }, 30_000);
+
+  it('a function error does not leave the environment waiting: the extension still asks for its next event', async () => {
+    const { QUEUE_URL: _missing, ...badConfig } = envFor(queue.server.endpoint);
+    const environment = await startLambdaEnvironment({ bundleDir: bundle.dir, entry: 'esm-entry', env: badConfig });
+    try {
+      const invocation = environment.api.invoke(httpApiEvent({ path: '/broken' }));
+      expect((await invocation.response).error).toMatchObject({ errorType: 'AuthorizerConfigError' });
+      const done = await invocation.complete; // would hang if the extension waited for a handler that failed
+      expect(done.completedAt).toBeGreaterThan(0);
+    } finally {
+      await environment.stop();
+    }
+  }, 30_000);
+
+  it('a runtime crash (or a timeout reset) loses at most the views held, fewer than one full batch', async () => {
+    const environment = await startLambdaEnvironment({ bundleDir: bundle.dir, entry: 'esm-entry', env: envFor(queue.server.endpoint) });
+    const accepted = 8;
+    try {
+      for (let i = 0; i < accepted; i++) await environment.api.invoke(httpApiEvent({ path: `/crash/${i}` })).complete;
+    } finally {
+      environment.child.kill('SIGKILL'); // no SIGTERM: nothing runs any more
+      await environment.stop().catch(() => undefined);
+    }
+    const sent = await receivedIds();
+    const lost = accepted - sent.length;
+    expect(lost).toBeGreaterThan(0); // this is the failure the row describes
+    expect(lost).toBeLessThan(HOLD_LIMITS.maxEntries);
   }, 30_000);
 
   it('without the ES-module entry (no extension) sends each view inside the invocation, as before', async () => {
