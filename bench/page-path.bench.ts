@@ -14,14 +14,12 @@
  * Last line: `page-path-p99-ms: <new> (before <old>)`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { buildAuthorizerEvent } from '../lib/local/http-api-authorizer-event';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { bundleAuthorizer, startLambdaEnvironment, type EnvironmentOptions } from '../test/support/lambda-environment';
 import { startQueue, type LocalQueue } from '../test/support/local-aws';
-import { seededRandom } from '../test/support/seeded-random';
+import { startSqsProxy } from '../test/support/sqs-proxy';
 
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 1000);
 const WARMUP = 20;
@@ -30,54 +28,6 @@ const DELAY_MS = 20;
 const SLOW_DELAY_MS = 300;
 const SLOW_SHARE = 0.01;
 const COLD_STARTS = 11;
-
-interface SlowProxy {
-  readonly url: string;
-  /** Requests by SQS action (`X-Amz-Target`, e.g. `AmazonSQS.SendMessageBatch`). */
-  readonly counts: Map<string, number>;
-  /** Requests received so far. */
-  requests(): number;
-  close(): Promise<void>;
-}
-
-/** An HTTP proxy in front of fauxqs that delays every request, and some a lot more. */
-async function startSlowProxy(target: string, seed: number): Promise<SlowProxy> {
-  const random = seededRandom(seed);
-  const targetUrl = new URL(target);
-  const counts = new Map<string, number>();
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const action = String(req.headers['x-amz-target'] ?? 'other');
-    counts.set(action, (counts.get(action) ?? 0) + 1);
-    const delay = random() < SLOW_SHARE ? SLOW_DELAY_MS : DELAY_MS;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      setTimeout(() => {
-        const upstream = request(
-          { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        upstream.on('error', () => res.writeHead(502).end());
-        upstream.end(Buffer.concat(chunks));
-      }, delay);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    requests: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -115,7 +65,9 @@ interface Design {
 
 /** Both designs, alternating request by request so a busy moment of the machine hits both alike. */
 async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<string, string>, designs: readonly Design[]): Promise<DesignFigures[]> {
-  const proxies = await Promise.all(designs.map(() => startSlowProxy(queue.server.endpoint, 1)));
+  const proxies = await Promise.all(designs.map(() =>
+      startSqsProxy(queue.server.endpoint, { delayMs: DELAY_MS, slowDelayMs: SLOW_DELAY_MS, slowShare: SLOW_SHARE, seed: 1 }),
+    ));
   const environments = await Promise.all(
     designs.map((design, index) => startLambdaEnvironment({ bundleDir, entry: design.entry, env: { ...env, AWS_ENDPOINT_URL_SQS: proxies[index]?.url ?? '' } })),
   );
