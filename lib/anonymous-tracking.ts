@@ -19,7 +19,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../lambdas/shared/table-layout';
-import { AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
+import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
 import { FrontDoor } from './front-door';
 import { TrackedFunction } from './tracked-function';
 import { TrackingAlarms } from './tracking-alarms';
@@ -108,6 +108,7 @@ export class AnonymousTracking extends Construct {
       ...common,
       entry: AUTHORIZER_ENTRY,
       lazyModules: AUTHORIZER_LAZY_MODULES,
+      esmEntry: AUTHORIZER_ESM_ENTRY,
       description: 'visitor-gate authorizer: resolves the visitor from the signed cookie and queues page views',
       memorySize: settings.authorizerMemoryMb,
       timeout: AUTHORIZER_TIMEOUT,

@@ -27,6 +27,7 @@
  * - External source maps without sources content, read with `--enable-source-maps` (LAMBDA_NODE_OPTIONS):
  *   measured, they add no module-load cost (Node reads a map only when a stack trace needs it).
  */
+import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -62,6 +63,18 @@ export const LAMBDA_NODE_OPTIONS: readonly string[] = ['--enable-source-maps'];
  * the first invocation) and jose (loaded only when JWT verification is configured).
  */
 export const AUTHORIZER_LAZY_MODULES: readonly string[] = ['./first-invocation-modules', './jose-functions'];
+
+/**
+ * The authorizer's ES-module entry beside its handler source, copied beside `index.js`; the function's
+ * handler is then `lambda-entry.handler`. It awaits the internal extension's registration during init
+ * (lambdas/authorizer/lambda-extension-client.ts), which a CommonJS module cannot do.
+ */
+export const AUTHORIZER_ESM_ENTRY = 'lambda-entry.mjs';
+
+/** Lambda's handler setting for a function whose entry is the ES module `file` (or index.js). */
+export function handlerSetting(esmEntry?: string): string {
+  return esmEntry === undefined ? 'index.handler' : `${esmEntry.replace(/\.mjs$/, '')}.handler`;
+}
 
 /** The name of a lazy module (`./jose-functions` -> `jose-functions`): its file's name without extension. */
 function lazyModuleName(specifier: string): string {
@@ -111,6 +124,8 @@ export interface LambdaBundle {
   readonly main: string;
   /** Lazy module specifier -> its file in `outdir`. */
   readonly lazyFiles: Readonly<Record<string, string>>;
+  /** The ES-module entry copied beside `index.js`, when the function has one. */
+  readonly esmEntry?: string;
   /** esbuild's metafile of each output, keyed by file path. */
   readonly metafiles: Readonly<Record<string, Metafile>>;
 }
@@ -119,7 +134,13 @@ export interface LambdaBundle {
  * Bundles the handler at `entry` into `outdir` exactly as the stack does: `index.js` plus one file per
  * lazy module. Extra esbuild options (`overrides`) are for the benchmark's comparisons only.
  */
-export async function bundleLambda(entry: string, outdir: string, lazyModules: readonly string[] = [], overrides: BuildOptions = {}): Promise<LambdaBundle> {
+export async function bundleLambda(
+  entry: string,
+  outdir: string,
+  lazyModules: readonly string[] = [],
+  overrides: BuildOptions = {},
+  esmEntry?: string,
+): Promise<LambdaBundle> {
   const main = join(outdir, 'index.js');
   const metafiles: Record<string, Metafile> = {};
   const options = { ...LAMBDA_ESBUILD_OPTIONS, logLevel: 'warning', ...overrides, metafile: true } as const satisfies BuildOptions;
@@ -132,5 +153,10 @@ export async function bundleLambda(entry: string, outdir: string, lazyModules: r
     metafiles[file] = result.metafile;
     lazyFiles[specifier] = file;
   }
-  return { main, lazyFiles, metafiles };
+  let esmEntryFile: string | undefined;
+  if (esmEntry !== undefined) {
+    esmEntryFile = join(outdir, esmEntry);
+    copyFileSync(join(dirname(entry), esmEntry), esmEntryFile);
+  }
+  return { main, lazyFiles, metafiles, ...(esmEntryFile === undefined ? {} : { esmEntry: esmEntryFile }) };
 }

@@ -20,7 +20,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESBUILD_EXTRA_ARGS, LAMBDA_ESBUILD_OPTIONS, LAMBDA_NODE_OPTIONS, esbuildCliFlags, lazyModuleFile, lazyModuleSource } from './lambda-bundling';
+import {
+  ESBUILD_EXTRA_ARGS,
+  LAMBDA_ESBUILD_OPTIONS,
+  LAMBDA_NODE_OPTIONS,
+  esbuildCliFlags,
+  handlerSetting,
+  lazyModuleFile,
+  lazyModuleSource,
+} from './lambda-bundling';
 
 export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
 export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
@@ -38,6 +46,8 @@ export interface TrackedFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Modules the handler imports dynamically that ship as separate files (see `lambda-bundling.ts`). */
   readonly lazyModules?: readonly string[];
+  /** An ES module beside `entry` that is copied beside index.js and becomes the handler's file. */
+  readonly esmEntry?: string;
 }
 
 export interface QueueConsumerOptions {
@@ -51,15 +61,20 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 /** The esbuild executable NodejsFunction's local bundling uses too (this project's own dependency). */
 const esbuildExecutable = () => join(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin', 'esbuild');
 
-/** After NodejsFunction has written index.js, bundle each lazy module beside it with the same settings. */
-function lazyModuleHooks(entry: string, lazyModules: readonly string[]): ICommandHooks {
+/**
+ * After NodejsFunction has written index.js, bundle each lazy module beside it with the same settings,
+ * and copy the ES-module entry if there is one.
+ */
+function afterBundlingHooks(entry: string, lazyModules: readonly string[], esmEntry: string | undefined): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) =>
-      lazyModules.map((specifier) =>
+    afterBundling: (_inputDir, outputDir) => [
+      ...lazyModules.map((specifier) =>
         [esbuildExecutable(), lazyModuleSource(entry, specifier), ...esbuildCliFlags(join(outputDir, lazyModuleFile(specifier)))].map(quote).join(' '),
       ),
+      ...(esmEntry === undefined ? [] : [['cp', join(dirname(entry), esmEntry), join(outputDir, esmEntry)].map(quote).join(' ')]),
+    ],
   };
 }
 
@@ -86,7 +101,7 @@ export class TrackedFunction extends Construct {
     const lazyModules = props.lazyModules ?? [];
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
-      handler: 'handler',
+      handler: handlerSetting(props.esmEntry),
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -119,7 +134,7 @@ export class TrackedFunction extends Construct {
         // Lazy modules stay `require('./name')` calls in index.js; the hook bundles each beside it.
         externalModules: [...LAMBDA_ESBUILD_OPTIONS.external, ...lazyModules],
         bundleAwsSDK: true,
-        ...(lazyModules.length > 0 ? { commandHooks: lazyModuleHooks(props.entry, lazyModules) } : {}),
+        ...(lazyModules.length > 0 || props.esmEntry !== undefined ? { commandHooks: afterBundlingHooks(props.entry, lazyModules, props.esmEntry) } : {}),
       },
     });
   }

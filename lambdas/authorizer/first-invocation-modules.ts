@@ -12,4 +12,4 @@
 export { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 export { NodeHttpHandler } from '@smithy/node-http-handler';
 export { createAuthorizerLogger } from './authorizer-logger';
-export { SqsPageViewPublisher, sharedSqsClient } from './sqs-page-view-publisher';
+export { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender } from './sqs-page-view-publisher';

@@ -1,7 +1,9 @@
 /**
  * The identity authorizer: a thin adapter over the identity domain. For every request it returns
  * "allow" with a flat context (deviceId, sessionId, userId, isNewDevice, isNewSession, tracked, reason,
- * setCookie; every key always present, `-` for no value) and, for a tracked page view, sends one message to SQS.
+ * setCookie; every key always present, `-` for no value) and, for a tracked page view, hands one message to
+ * its publisher. On Lambda the internal extension (`lambda-entry.mjs`) lets that message leave after the
+ * response, batched with its neighbours (`after-response.ts`); without it, it is sent before returning.
  *
  * It never throws and never answers 500: an unexpected error still allows, with a context that touches
  * no cookie, and is logged and counted. The one exception is misconfiguration, which fails the cold
@@ -18,12 +20,15 @@ import { classifyRequest, type Classification, type ClassificationSettings, type
 import { findCookieValues } from '../identity/request-cookies';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import type { QueueMessage } from '../shared/page-view-message';
+import { AfterResponseLifecycle } from './after-response';
 import { NO_VALUE, allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
 import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
+import { BatchingPageViewPublisher } from './batching-page-view-publisher';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
 import { SecretLoadError } from './errors';
 import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier';
 import type { PageViewPublisher } from './page-view-publisher';
+import { startInternalExtension } from './lambda-extension-client';
 import { createSecretsManagerReader, type SecretReader } from './secret-loader';
 
 /** The marker `npm run replay` looks for in logs to re-send messages that could not be published. */
@@ -164,14 +169,9 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     return { context, principalId: resolution.deviceId, message };
   }
 
-  /** The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id). */
   function publishFailed(message: QueueMessage, invocation: InvocationMetrics, error: unknown): void {
     invocation.count('PublishFailures');
-    logger.error('Queue message not published; replay it with `npm run replay`', {
-      replayMarker: REPLAY_MARKER,
-      queueMessage: message,
-      error: describeError(error),
-    });
+    writeReplayRecord(logger, message, error);
   }
 
   return async function authorize(event: unknown): Promise<AuthorizerResponse> {
@@ -215,6 +215,31 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
   };
 }
 
+/** The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id). */
+function writeReplayRecord(logger: AuthorizerLogger, message: QueueMessage, error: unknown): void {
+  logger.error('Queue message not published; replay it with `npm run replay`', {
+    replayMarker: REPLAY_MARKER,
+    queueMessage: message,
+    error: describeError(error),
+  });
+}
+
+/** For views that failed after the response: one replay record each, and one metric line. */
+export function replayRecordSink(logger: AuthorizerLogger, metrics: AuthorizerMetrics): (messages: readonly QueueMessage[], error: unknown) => void {
+  return (messages, error) => {
+    const invocation = metrics.begin();
+    for (const message of messages) {
+      invocation.count('PublishFailures');
+      try {
+        writeReplayRecord(logger, message, error);
+      } catch {
+        // One record that cannot be written must not stop the others.
+      }
+    }
+    invocation.flush();
+  };
+}
+
 /** Error name, message and cause chain for logs; never the event (cookies, IPs) or a secret. */
 function describeError(error: unknown): { name: string; message: string; cause?: string } {
   if (!(error instanceof Error)) return { name: 'NonError', message: String(error).slice(0, 500) };
@@ -225,8 +250,15 @@ function describeError(error: unknown): { name: string; message: string; cause?:
 // ---- Default wiring from the environment (the deployed function and the local runtime) ----
 
 /**
+ * What runs after the response in this process; `lambda-entry.mjs` (the internal extension) or the
+ * local runtime attaches to it before the first invocation.
+ */
+export const afterResponse = new AfterResponseLifecycle();
+
+/**
  * Builds the default dependencies on the first invocation: config, secrets (read once), the SQS
- * publisher over the instance's one client, logger and metrics. The SQS adapter (the AWS SDK) and the
+ * publisher over the instance's one client (holding views for after the response when a driver is
+ * attached to `afterResponse`, else sending each before the handler returns), logger and metrics. The SQS adapter (the AWS SDK) and the
  * Powertools logger are imported here (`first-invocation-modules.ts`, a separate file of the Lambda
  * bundle) rather than at module load; the cold start pays for them once, on this first call
  * (`npm run bench:authorizer` reports module load and module load + this call).
@@ -250,24 +282,50 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
-  const { SqsPageViewPublisher, sharedSqsClient, createAuthorizerLogger } = await adapters;
-  return {
-    config,
-    keyRing,
-    publisher: new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl),
-    logger: createAuthorizerLogger(env),
-    jwtVerifier,
-    metrics: createEmfMetrics(config.metrics),
-  };
+  const { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender, createAuthorizerLogger } = await adapters;
+  const logger = createAuthorizerLogger(env);
+  const metrics = createEmfMetrics(config.metrics);
+  let publisher: PageViewPublisher;
+  if (afterResponse.isAttached) {
+    const batching = new BatchingPageViewPublisher({
+      send: sqsBatchSender(sharedSqsClient(env), config.queueUrl),
+      onUnsent: replayRecordSink(logger, metrics),
+    });
+    afterResponse.provide(batching);
+    publisher = batching;
+  } else {
+    publisher = new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl);
+  }
+  return { config, keyRing, publisher, logger, jwtVerifier, metrics };
 }
 
 let defaultHandler: Promise<AuthorizerHandler> | undefined;
 
+/**
+ * Awaited by `lambda-entry.mjs` during init: on Lambda (AWS_LAMBDA_RUNTIME_API set) registers the
+ * internal extension that sends page views after the response. If Lambda refuses it, views are sent
+ * inside the invocation as before (slower pages, nothing lost).
+ */
+export async function startAfterResponseExtension(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const runtimeApi = env.AWS_LAMBDA_RUNTIME_API;
+  if (runtimeApi === undefined || runtimeApi === '') return;
+  const warn = (message: string) => process.stderr.write(`${JSON.stringify({ level: 'WARN', message })}\n`);
+  try {
+    await startInternalExtension(afterResponse, { runtimeApi, warn });
+  } catch (error) {
+    warn(`page views are sent inside the invocation: ${describeError(error).message}`);
+  }
+}
+
 /** Lambda entry point. The first call builds the dependencies; a failed build is retried on the next call. */
 export async function handler(event: unknown): Promise<AuthorizerResponse> {
-  defaultHandler ??= createDefaultDeps().then(createAuthorizerHandler, (error: unknown) => {
-    defaultHandler = undefined;
-    throw error;
-  });
-  return (await defaultHandler)(event);
+  try {
+    defaultHandler ??= createDefaultDeps().then(createAuthorizerHandler, (error: unknown) => {
+      defaultHandler = undefined;
+      throw error;
+    });
+    return await (await defaultHandler)(event);
+  } finally {
+    afterResponse.invocationFinished();
+  }
 }

@@ -1,14 +1,17 @@
 /**
- * The SQS adapter of the `PageViewPublisher` port, and the instance's one SQS client.
+ * The SQS adapters: `SqsPageViewPublisher` (one awaited `SendMessage` per view, used when nothing runs
+ * work after the response) and `sqsBatchSender` (for `BatchingPageViewPublisher`), and the instance's
+ * one SQS client.
  *
  * The client has explicit timeouts (connect ~100 ms, whole request ~300 ms) and one retry, so a slow
  * queue can never hold a page for long; when both attempts fail the handler logs the message for replay.
  * It is loaded on the authorizer's first invocation, through `first-invocation-modules.ts`, not at
  * module load.
  */
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { QueueMessage } from '../shared/page-view-message';
+import type { BatchSender } from './batching-page-view-publisher';
 import { PublishError } from './errors';
 import type { PageViewPublisher } from './page-view-publisher';
 
@@ -25,6 +28,20 @@ export class SqsPageViewPublisher implements PageViewPublisher {
       throw new PublishError(`sending ${message.type} ${message.id} to SQS failed`, { cause });
     }
   }
+}
+
+/** `SendMessageBatch` for `BatchingPageViewPublisher`: resolves with the ids SQS refused. */
+export function sqsBatchSender(client: Pick<SQSClient, 'send'>, queueUrl: string): BatchSender {
+  return async (entries) => {
+    try {
+      const result = await client.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body })) }),
+      );
+      return (result.Failed ?? []).map((failed) => failed.Id ?? '');
+    } catch (cause) {
+      throw new PublishError(`sending a batch of ${entries.length} to SQS failed`, { cause });
+    }
+  };
 }
 
 export function createSqsClient(env: NodeJS.ProcessEnv = process.env): SQSClient {

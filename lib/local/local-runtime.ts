@@ -249,6 +249,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(() => poller.stop());
     // Runs before the poller stops: let the consumer finish what the last requests sent.
     cleanups.push(() => waitUntilDrained(sqs, settings.queueName, (settings.batchWindowSeconds + 5) * 1000));
+    // Runs once the front door is closed, as SHUTDOWN on Lambda: views the authorizer still holds leave.
+    cleanups.push(async () => {
+      const held = authorizer.heldCount();
+      if (held > 0) log(`authorizer  shutdown: sending ${held} held page view(s)`);
+      await authorizer.shutdown();
+    });
 
     const frontDoor: FrontDoor = await startFrontDoor({
       port: settings.port,
@@ -259,6 +265,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onRequest: (entry) => log(accessLine(entry)),
     });
     cleanups.push(() => frontDoor.stop());
+    // Runs first on stop: like a frozen Lambda environment, the authorizer sends nothing while idle, so
+    // views it holds now leave at its shutdown (above), as on SIGTERM.
+    cleanups.push(async () => authorizer.freeze());
 
     const info: RuntimeInfo = {
       pid: process.pid,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, lazyModuleFile } from '../../lib/lambda-bundling';
+import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, lazyModuleFile } from '../../lib/lambda-bundling';
 import { DEFAULT_STACK_NAME } from '../../lib/visitor-gate-app';
 import { SIGNING_KEYS, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { repoRoot } from './stack-fixture';
@@ -115,6 +115,11 @@ describe('npx cdk synth', () => {
     expect(out).toContain('RESULT tracked');
     expect(err).toContain('visitor-gate.unpublished-message');
   }, 60_000);
+
+  it("ships the authorizer's ES-module entry beside index.js, as the lifecycle tests run it", () => {
+    const folder = functionAssets().get(AUTHORIZER_ID) ?? '';
+    expect(readFileSync(join(folder, AUTHORIZER_ESM_ENTRY), 'utf8')).toBe(readFileSync(join(repoRoot, 'lambdas/authorizer', AUTHORIZER_ESM_ENTRY), 'utf8'));
+  });
 
   it('bundles the AWS SDK v3 into the functions instead of relying on the runtime copy', () => {
     for (const [id, folder] of functionAssets()) {

@@ -31,7 +31,8 @@ describe('both functions', () => {
       const props = fn(id).Properties;
       expect(props.Runtime).toBe('nodejs24.x');
       expect(props.Architectures).toEqual(['arm64']);
-      expect(props.Handler).toBe('index.handler');
+      // The authorizer's entry is the ES module that registers its after-response extension.
+      expect(props.Handler).toBe(id === authorizerId ? 'lambda-entry.handler' : 'index.handler');
       expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'visitor-gate',
         POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
