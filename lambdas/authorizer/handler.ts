@@ -251,7 +251,7 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
   return {
     config,
     keyRing,
-    publisher: new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl),
+    publisher: new SqsPageViewPublisher(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl),
     logger: createAuthorizerLogger(env),
     jwtVerifier,
     metrics: createEmfMetrics(config.metrics),
