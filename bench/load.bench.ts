@@ -105,6 +105,8 @@ interface LoadResult {
   uncertain: Map<string, number>;
   /** A later request of a visitor that reached the origin as another device (the cookie was not kept). */
   identityChanges: number;
+  /** Errors by kind (`HTTP 503`, `timeout`, `ECONNRESET`, ...). */
+  errorKinds: Map<string, number>;
 }
 
 async function drive(base: URL, options: Options): Promise<LoadResult> {
@@ -116,6 +118,7 @@ async function drive(base: URL, options: Options): Promise<LoadResult> {
   let next = 0;
   let errors = 0;
   let identityChanges = 0;
+  const errorKinds = new Map<string, number>();
   const started = performance.now();
 
   async function worker(workerIndex: number): Promise<void> {
@@ -138,9 +141,11 @@ async function drive(base: URL, options: Options): Promise<LoadResult> {
           visitor.deviceId = reply.deviceId;
           sent.set(reply.deviceId, (sent.get(reply.deviceId) ?? 0) + 1);
         }
-      } catch {
+      } catch (error) {
         latencies[index] = performance.now() - begun;
         errors += 1;
+        const kind = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
         if (visitor.deviceId) uncertain.set(visitor.deviceId, (uncertain.get(visitor.deviceId) ?? 0) + 1);
       }
     }
@@ -150,7 +155,7 @@ async function drive(base: URL, options: Options): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.concurrency }, (_, index) => worker(index)));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { requests: Math.min(next, options.requests), errors, elapsedMs, latenciesMs: latencies, sent, uncertain, identityChanges };
+  return { requests: Math.min(next, options.requests), errors, elapsedMs, latenciesMs: latencies, sent, uncertain, identityChanges, errorKinds };
 }
 
 function percentile(sorted: Float64Array, fraction: number): number {
@@ -246,6 +251,23 @@ async function storedViews(info: RuntimeInfo, deviceIds: readonly string[]): Pro
   return stored;
 }
 
+/** The replay records' error causes, counted (first 100 characters of each). */
+function unpublishedCauses(text: string): string {
+  const causes = new Map<string, number>();
+  for (const record of text.split('\n')) {
+    if (!record.trim()) continue;
+    let cause = 'unreadable record';
+    try {
+      const error = (JSON.parse(record) as { error?: { cause?: string; message?: string } }).error;
+      cause = (error?.cause ?? error?.message ?? 'no cause').slice(0, 100);
+    } catch {
+      // counted as unreadable
+    }
+    causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  }
+  return [...causes].map(([cause, count]) => `${count} x ${cause}`).join('; ');
+}
+
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
@@ -270,7 +292,7 @@ async function main(): Promise<void> {
       `front door (authorizer, queue, consumer): ${figures.perSecond.toFixed(0)} requests/s ` +
         `(${(figures.perSecond / baseline.perSecond).toFixed(2)}x the baseline), ` +
         `p50 ${ms(figures.p50)} (${(figures.p50 / baseline.p50).toFixed(1)}x), p99 ${ms(figures.p99)} (${(figures.p99 / baseline.p99).toFixed(1)}x), ` +
-        `${load.errors} HTTP errors`,
+        `${load.errors} HTTP errors${load.errors > 0 ? ` (${[...load.errorKinds].map(([kind, count]) => `${count} ${kind}`).join(', ')})` : ''}`,
     );
 
     const drain = await waitForDrain(runtime.info);
@@ -292,7 +314,9 @@ async function main(): Promise<void> {
       else doubled += Math.max(0, have - want - (load.uncertain.get(deviceId) ?? 0));
     }
     const unpublishedPath = unpublishedLogPath(runtime.dataDir);
-    const unpublished = existsSync(unpublishedPath) ? scanUnpublishedLog(readFileSync(unpublishedPath, 'utf8')).found : 0;
+    const kept = existsSync(unpublishedPath) ? readFileSync(unpublishedPath, 'utf8') : '';
+    const unpublished = scanUnpublishedLog(kept).found;
+    if (unpublished > 0) line(`unpublished, by cause: ${unpublishedCauses(kept)}`);
     line(
       `accounting: ${deviceIds.length} devices, ${sentViews} views sent, ${storedTotal} stored, ${unpublished} unpublished ` +
         `(kept in the data folder for npm run replay; not replayed here), ${load.identityChanges} identity changes`,
