@@ -32,8 +32,20 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: true,
       jwt: undefined,
       slowResolutionWarnMs: 5,
+      sqsTimeouts: { connectMs: 100, requestMs: 300 },
       metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false },
     });
+  });
+
+  it('reads the SQS timeouts, bounded so that two attempts fit the 5 s authorizer timeout', () => {
+    expect(loadAuthorizerConfig({ ...BASE, SQS_CONNECT_TIMEOUT_MS: '2000', SQS_REQUEST_TIMEOUT_MS: '1500' }).sqsTimeouts).toEqual({
+      connectMs: 2000,
+      requestMs: 1500,
+    });
+    expect(problemsOf({ ...BASE, SQS_CONNECT_TIMEOUT_MS: '0', SQS_REQUEST_TIMEOUT_MS: '2001' })).toEqual([
+      'SQS_CONNECT_TIMEOUT_MS must be an integer from 10 to 2000 (got "0")',
+      'SQS_REQUEST_TIMEOUT_MS must be an integer from 50 to 2000 (got "2001")',
+    ]);
   });
 
   it('reads every setting', () => {
