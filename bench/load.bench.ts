@@ -17,7 +17,7 @@
  * Last line, exactly: `load: <n> requests, <e> errors, <l> lost, <d> double-counted`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -177,37 +177,33 @@ interface Runtime {
 
 async function startRuntime(): Promise<Runtime> {
   const dataDir = mkdtempSync(join(tmpdir(), 'visitor-gate-load-'));
+  // Output to a file, not a pipe: writes to a pipe are synchronous on Linux, so a load generator busy
+  // reading them would stall the runtime it measures.
+  const logPath = join(dataDir, 'npm-start.log');
+  const logFd = openSync(logPath, 'w');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bin/local.ts')], {
     cwd: REPO_ROOT,
     // The stack's batching defaults; free ports so a running `npm start` is not disturbed.
     env: { ...process.env, PORT: '0', SQS_PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
-  // The access log is read and dropped (a full pipe would stall the runtime); the tail is kept for errors.
-  let tail = '';
-  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-20_000));
+  closeSync(logFd);
+  const output = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-20_000) : '');
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  await new Promise<void>((resolveReady, rejectReady) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      keep(chunk);
-      seen += chunk.toString();
-      if (seen.includes('visitor-gate ready:')) {
-        child.stdout?.off('data', onData);
-        child.stdout?.on('data', keep);
-        resolveReady();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', keep);
-    void exited.then((code) => rejectReady(new Error(`npm start exited (${code}) before it was ready:\n${tail}`)));
-  });
+  const deadline = Date.now() + 180_000;
+  while (!output().includes('visitor-gate ready:')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      throw new Error(`npm start was not ready (exit code ${child.exitCode}):\n${output()}`);
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
   const info = readRuntimeInfo(dataDir);
-  if (!info) throw new Error(`npm start is ready but wrote no runtime.json:\n${tail}`);
+  if (!info) throw new Error(`npm start is ready but wrote no runtime.json:\n${output()}`);
   return {
     info,
     dataDir,
-    output: () => tail,
+    output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
