@@ -2,6 +2,7 @@
  * Finds the queue messages the authorizer could not send: each is one structured log record carrying
  * `"replayMarker": "visitor-gate.unpublished-message"` and the whole message under `queueMessage`.
  * Lines may carry a prefix before the JSON (CloudWatch Logs exports add timestamp and request id).
+ * `npm start` keeps a copy of each such record in the data folder (`keepUnpublishedRecords`).
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,13 +75,8 @@ export function keepUnpublishedRecords(path: string, streams: readonly NodeJS.Wr
   const restores = streams.map((stream) => {
     const write = stream.write;
     let pending = '';
-    const copy = (chunk: unknown, encoding?: unknown) => {
-      const text =
-        typeof chunk === 'string'
-          ? chunk
-          : chunk instanceof Uint8Array
-            ? Buffer.from(chunk).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-            : '';
+    const copy = (chunk: unknown) => {
+      const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : '';
       const lines = (pending + text).split('\n');
       pending = lines.pop() ?? '';
       if (pending.length > MAX_PENDING_LINE) pending = '';
@@ -89,7 +85,7 @@ export function keepUnpublishedRecords(path: string, streams: readonly NodeJS.Wr
     };
     stream.write = function (this: NodeJS.WriteStream, ...args: Parameters<NodeJS.WriteStream['write']>) {
       try {
-        copy(args[0], args[1]);
+        copy(args[0]);
       } catch {
         // Keeping a copy must never break the output itself; the record still reaches the terminal.
       }
