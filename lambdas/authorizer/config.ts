@@ -41,7 +41,19 @@ export interface AuthorizerConfig {
   readonly honorPrivacySignals: boolean;
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
+  readonly sqsTimeouts: SqsTimeouts;
   readonly metrics: MetricsSettings;
+}
+
+/**
+ * The SQS client's timeouts per attempt (two attempts, then the message is logged for replay). The
+ * defaults suit SQS in the same region; `npm start` raises them, because there the queue shares one busy
+ * process with the front door, the origin and the consumer. At most 2 s: two attempts stay within the
+ * stack's 5-second authorizer timeout.
+ */
+export interface SqsTimeouts {
+  readonly connectMs: number;
+  readonly requestMs: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -53,6 +65,8 @@ export const CONFIG_DEFAULTS = {
   SESSION_MAX_SECONDS: 86_400,
   HONOR_PRIVACY_SIGNALS: 'true',
   SLOW_RESOLUTION_WARN_MS: 5,
+  SQS_CONNECT_TIMEOUT_MS: 100,
+  SQS_REQUEST_TIMEOUT_MS: 300,
   POWERTOOLS_SERVICE_NAME: 'visitor-gate',
   POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
 } as const;
@@ -131,6 +145,10 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   }
   const honorPrivacySignals = oneOf('HONOR_PRIVACY_SIGNALS', CONFIG_DEFAULTS.HONOR_PRIVACY_SIGNALS, ['true', 'false']) === 'true';
   const slowResolutionWarnMs = integer('SLOW_RESOLUTION_WARN_MS', CONFIG_DEFAULTS.SLOW_RESOLUTION_WARN_MS, 0, 60_000);
+  const sqsTimeouts: SqsTimeouts = {
+    connectMs: integer('SQS_CONNECT_TIMEOUT_MS', CONFIG_DEFAULTS.SQS_CONNECT_TIMEOUT_MS, 10, 2_000),
+    requestMs: integer('SQS_REQUEST_TIMEOUT_MS', CONFIG_DEFAULTS.SQS_REQUEST_TIMEOUT_MS, 50, 2_000),
+  };
 
   const config: AuthorizerConfig = {
     queueUrl: queueUrl ?? '',
@@ -146,6 +164,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     honorPrivacySignals,
     jwt: jwtSettings(text, problems),
     slowResolutionWarnMs,
+    sqsTimeouts,
     metrics: {
       namespace: text('POWERTOOLS_METRICS_NAMESPACE') ?? CONFIG_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
       service: text('POWERTOOLS_SERVICE_NAME') ?? CONFIG_DEFAULTS.POWERTOOLS_SERVICE_NAME,

@@ -288,13 +288,13 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
   let publisher: PageViewPublisher;
   if (afterResponse.isAttached) {
     const batching = new BatchingPageViewPublisher({
-      send: sqsBatchSender(sharedSqsClient(env), config.queueUrl),
+      send: sqsBatchSender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl),
       onUnsent: replayRecordSink(logger, metrics),
     });
     afterResponse.provide(batching);
     publisher = batching;
   } else {
-    publisher = new SqsPageViewPublisher(sharedSqsClient(env), config.queueUrl);
+    publisher = new SqsPageViewPublisher(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl);
   }
   return { config, keyRing, publisher, logger, jwtVerifier, metrics };
 }

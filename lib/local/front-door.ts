@@ -68,6 +68,11 @@ function errorBody(res: ServerResponse, status: number, message: string): void {
   res.end(body);
 }
 
+/** A request whose body could not be sent twice (GET and HEAD without one can). */
+function hasBody(req: IncomingMessage): boolean {
+  return !(req.method === 'GET' || req.method === 'HEAD') || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
 function sourceIpOf(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? '127.0.0.1';
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
@@ -207,42 +212,53 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     }
     const setCookie = outcome.kind === 'answered' ? contextText(outcome.context, 'setCookie') : undefined;
 
-    const upstream = send(
-      {
-        protocol: origin.protocol,
-        hostname: origin.hostname,
-        port: origin.port || undefined,
-        method: req.method,
-        path: `${originBasePath}${target}`,
-        headers: originHeaders(req, outcome, traceId),
-        timeout: integrationTimeoutMs,
-      },
-      (upstreamRes) => {
-        const headers: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(upstreamRes.headers)) {
-          if (value === undefined || HOP_BY_HOP.has(name)) continue;
-          headers[name] = value;
+    const forward = (attempt: number) => {
+      const upstream = send(
+        {
+          protocol: origin.protocol,
+          hostname: origin.hostname,
+          port: origin.port || undefined,
+          method: req.method,
+          path: `${originBasePath}${target}`,
+          headers: originHeaders(req, outcome, traceId),
+          timeout: integrationTimeoutMs,
+        },
+        (upstreamRes) => {
+          const headers: OutgoingHttpHeaders = {};
+          for (const [name, value] of Object.entries(upstreamRes.headers)) {
+            if (value === undefined || HOP_BY_HOP.has(name)) continue;
+            headers[name] = value;
+          }
+          if (setCookie && SET_COOKIE_STATUS_CODES.has(upstreamRes.statusCode ?? 0)) {
+            const existing = upstreamRes.headers['set-cookie'] ?? [];
+            headers['set-cookie'] = [...existing, setCookie];
+          }
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
+          upstreamRes.pipe(res);
+          upstreamRes.once('error', () => res.destroy());
+        },
+      );
+      upstream.once('timeout', () => upstream.destroy(new Error('integration timeout')));
+      // A visitor who goes away should not keep the origin request open.
+      res.once('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      upstream.once('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the origin closed just as we reused it (the race Node's http docs
+        // describe under `request.reusedSocket`): a request without a body is sent again, once.
+        if (attempt === 0 && upstream.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent && !hasBody(req)) {
+          forward(1);
+          return;
         }
-        if (setCookie && SET_COOKIE_STATUS_CODES.has(upstreamRes.statusCode ?? 0)) {
-          const existing = upstreamRes.headers['set-cookie'] ?? [];
-          headers['set-cookie'] = [...existing, setCookie];
-        }
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
-        upstreamRes.pipe(res);
-        upstreamRes.once('error', () => res.destroy());
-      },
-    );
-    upstream.once('timeout', () => upstream.destroy(new Error('integration timeout')));
-    // A visitor who goes away should not keep the origin request open.
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    upstream.once('error', (error) => {
-      // API Gateway's answers when the integration times out or cannot be reached.
-      if (error.message === 'integration timeout') errorBody(res, 504, 'Gateway Timeout');
-      else errorBody(res, 503, 'Service Unavailable');
-    });
-    req.pipe(upstream);
+        // API Gateway's answers when the integration times out or cannot be reached.
+        if (error.message === 'integration timeout') errorBody(res, 504, 'Gateway Timeout');
+        else errorBody(res, 503, 'Service Unavailable');
+      });
+      // A retry has no body to send (the request's own stream has ended).
+      if (attempt === 0) req.pipe(upstream);
+      else upstream.end();
+    };
+    forward(0);
   }
 
   const server = createServer((req, res) => {

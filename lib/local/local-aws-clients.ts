@@ -15,6 +15,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
 
 let dnsIntercepted = false;
 
+/** The authorizer's SQS timeouts per attempt under `npm start` (two attempts fit its 5 s timeout). */
+export const LOCAL_SQS_TIMEOUT_MS = 2_000;
+
 /** Resolves `*.localhost` to 127.0.0.1 in this process (idempotent). */
 export function resolveLocalhostSubdomains(): void {
   if (dnsIntercepted) return;
@@ -67,6 +70,10 @@ export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJ
   env.QUEUE_URL = settings.queueUrl;
   env.TABLE_NAME = settings.tableName;
   if (!env.SIGNING_KEYS && !env.SIGNING_KEYS_SECRET_ARN && settings.signingKeys) env.SIGNING_KEYS = settings.signingKeys;
+  // fauxqs answers from this busy process (front door, origin and consumer too): the deployed 100/300 ms
+  // would turn event-loop delay under load into unpublished views. The most the authorizer accepts.
+  env.SQS_CONNECT_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
+  env.SQS_REQUEST_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
   env.POWERTOOLS_SERVICE_NAME ??= 'visitor-gate';
   env.POWERTOOLS_METRICS_NAMESPACE ??= 'VisitorGate';
   // Metrics are CloudWatch EMF lines on stdout; locally they would drown the access log.

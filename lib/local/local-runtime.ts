@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { startDemoOrigin, type DemoOrigin } from './demo-origin';
-import { assertJavaAvailable, startLocalDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
+import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
 import { assertPortFree } from './free-port';
 import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from './front-door';
 import { buildAuthorizerEvent, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
@@ -21,6 +21,7 @@ import { pendingMessagesPath, queueBodies, readPendingMessages, sendBodies, writ
 import { startQueuePoller, type QueuePoller } from './queue-poller';
 import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo, type RuntimeInfo } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from './sqs-server';
+import { keepUnpublishedRecords, UNPUBLISHED_LOG_FILE, unpublishedLogPath } from './unpublished-log';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const AUTHORIZER_MODULE = join(REPO_ROOT, 'lambdas/authorizer/handler.ts');
@@ -67,7 +68,7 @@ function accessLine(entry: FrontDoorRequestLog): string {
 
 /** Removes what makes the data folder non-empty; `runtime.json` of a running instance is checked by the caller. */
 function wipeDataFolder(dataDir: string): void {
-  for (const entry of ['dynamodb', SIGNING_KEYS_FILE, 'pending-messages.json']) {
+  for (const entry of ['dynamodb', SIGNING_KEYS_FILE, 'pending-messages.json', UNPUBLISHED_LOG_FILE]) {
     rmSync(join(dataDir, entry), { recursive: true, force: true });
   }
 }
@@ -119,6 +120,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const progress = options.progress ?? (() => undefined);
   const log = options.log ?? (() => undefined);
 
+  const other = readRuntimeInfo(settings.dataDir);
+  if (other) {
+    // Two DynamoDB Local JVMs must never open the same database file.
+    throw new LocalStartError(
+      `npm start already runs on the data folder ${settings.dataDir} (pid ${other.pid}, front door ${other.frontDoorUrl}). ` +
+        'Stop it first, or give this one another DATA_DIR.',
+    );
+  }
+  // A runtime killed with SIGKILL cannot stop its DynamoDB Local (its own process group, so a terminal's
+  // Ctrl-C reaches only us); the JVM would keep its port and the database file. Stop it first.
+  const orphan = await stopOrphanedDynamoDb(dynamoDbPidPath(settings.dataDir));
+  if (orphan !== undefined) progress(`stopped DynamoDB Local (pid ${orphan}) left running by an npm start that was killed`);
+
   // Fail before starting anything: a clear message beats a half-started runtime.
   try {
     assertJavaAvailable();
@@ -133,14 +147,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     throw new LocalStartError((error as Error).message, { cause: error });
   }
 
-  const other = readRuntimeInfo(settings.dataDir);
-  if (other) {
-    // Two DynamoDB Local JVMs must never open the same database file.
-    throw new LocalStartError(
-      `npm start already runs on the data folder ${settings.dataDir} (pid ${other.pid}, front door ${other.frontDoorUrl}). ` +
-        'Stop it first, or give this one another DATA_DIR.',
-    );
-  }
   mkdirSync(settings.dataDir, { recursive: true });
   if (options.fresh) wipeDataFolder(settings.dataDir);
 
@@ -157,6 +163,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 
   try {
+    // From before the handlers load: every replay record the authorizer logs is also kept on disk.
+    const stopKeeping = keepUnpublishedRecords(unpublishedLogPath(settings.dataDir));
+    cleanups.push(async () => stopKeeping());
     resolveLocalhostSubdomains();
     progress('starting SQS (fauxqs)...');
     const sqs = await startLocalSqs(settings.sqsPort);
@@ -178,7 +187,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     let dynamo: LocalDynamoDbServer;
     try {
-      dynamo = await startLocalDynamoDb({ port: settings.dynamoDbPort, dataDir: join(settings.dataDir, 'dynamodb'), detached: true });
+      dynamo = await startLocalDynamoDb({
+        port: settings.dynamoDbPort,
+        dataDir: join(settings.dataDir, 'dynamodb'),
+        detached: true,
+        pidFile: dynamoDbPidPath(settings.dataDir),
+      });
     } finally {
       clearInterval(stillWaiting);
     }

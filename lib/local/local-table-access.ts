@@ -11,7 +11,7 @@ import type { LocalSettings } from './local-settings';
 import { createLocalTable } from './local-table';
 import { readRuntimeInfo } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
-import { startLocalDynamoDb } from './dynamodb-server';
+import { dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb } from './dynamodb-server';
 
 export interface LocalTableAccess {
   client: DynamoDBDocumentClient;
@@ -56,7 +56,10 @@ export async function openLocalTable(settings: LocalSettings): Promise<LocalTabl
     }
   }
 
-  const server = await startLocalDynamoDb({ dataDir: join(settings.dataDir, 'dynamodb') });
+  // Same pid file as npm start: a killed command's JVM is stopped by whichever starts next.
+  const pidFile = dynamoDbPidPath(settings.dataDir);
+  await stopOrphanedDynamoDb(pidFile);
+  const server = await startLocalDynamoDb({ dataDir: join(settings.dataDir, 'dynamodb'), pidFile });
   const raw = new DynamoDBClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   // An empty data folder has no table yet; an empty table answers "not found" instead of an error.
   await createLocalTable(raw, settings.tableName);

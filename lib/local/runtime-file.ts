@@ -21,7 +21,8 @@ export function runtimeFilePath(dataDir: string): string {
   return join(dataDir, 'runtime.json');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -44,7 +45,7 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as RuntimeInfo;
-    return typeof info.pid === 'number' && isAlive(info.pid) ? info : undefined;
+    return typeof info.pid === 'number' && isProcessAlive(info.pid) ? info : undefined;
   } catch {
     return undefined;
   }

@@ -32,6 +32,7 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: true,
       jwt: undefined,
       slowResolutionWarnMs: 5,
+      sqsTimeouts: { connectMs: 100, requestMs: 300 },
       metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false },
     });
   });
@@ -39,6 +40,17 @@ describe('loadAuthorizerConfig', () => {
   it('defaults the cookie name to __Host-device_fp, or __Secure-device_fp with COOKIE_DOMAIN', () => {
     expect(loadAuthorizerConfig(BASE).cookieName).toBe('__Host-device_fp');
     expect(loadAuthorizerConfig({ ...BASE, COOKIE_DOMAIN: '.example.com' }).cookieName).toBe('__Secure-device_fp');
+  });
+
+  it('reads the SQS timeouts, bounded so that two attempts fit the 5 s authorizer timeout', () => {
+    expect(loadAuthorizerConfig({ ...BASE, SQS_CONNECT_TIMEOUT_MS: '2000', SQS_REQUEST_TIMEOUT_MS: '1500' }).sqsTimeouts).toEqual({
+      connectMs: 2000,
+      requestMs: 1500,
+    });
+    expect(problemsOf({ ...BASE, SQS_CONNECT_TIMEOUT_MS: '0', SQS_REQUEST_TIMEOUT_MS: '2001' })).toEqual([
+      'SQS_CONNECT_TIMEOUT_MS must be an integer from 10 to 2000 (got "0")',
+      'SQS_REQUEST_TIMEOUT_MS must be an integer from 50 to 2000 (got "2001")',
+    ]);
   });
 
   it('reads every setting', () => {

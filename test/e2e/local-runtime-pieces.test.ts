@@ -1,8 +1,14 @@
 /** Pure pieces of the local runtime: batch verdicts, replay-log scanning, settings. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
+import { applyHandlerEnvironment, LOCAL_SQS_TIMEOUT_MS } from '../../lib/local/local-aws-clients';
 import { readLocalSettings } from '../../lib/local/local-settings';
 import { judgeBatchResponse } from '../../lib/local/sqs-lambda-event';
-import { REPLAY_MARKER, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+import { keepUnpublishedRecords, REPLAY_MARKER, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+import { SIGNING_KEYS } from '../authorizer/authorizer-fixtures';
 
 describe('judgeBatchResponse (ReportBatchItemFailures)', () => {
   const ids = new Set(['m1', 'm2', 'm3']);
@@ -67,5 +73,42 @@ describe('readLocalSettings', () => {
     expect(() => readLocalSettings({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
     expect(() => readLocalSettings({ ORIGIN_URL: 'ftp://example.com' })).toThrow(/ORIGIN_URL must use http or https/);
     expect(() => readLocalSettings({ BATCH_SIZE: '50', BATCH_WINDOW_SECONDS: '0' })).toThrow(/BATCH_WINDOW_SECONDS/);
+  });
+});
+
+describe('the handler environment of npm start', () => {
+  it('gives the authorizer SQS timeouts sized for one busy process, within what its configuration accepts', () => {
+    const env: NodeJS.ProcessEnv = {};
+    applyHandlerEnvironment({ queueUrl: 'http://sqs.us-east-1.localhost:9324/000000000000/q', tableName: 't', dynamoDbEndpoint: 'http://127.0.0.1:8000', signingKeys: SIGNING_KEYS }, env);
+    const { sqsTimeouts } = loadAuthorizerConfig(env);
+    expect(sqsTimeouts).toEqual({ connectMs: LOCAL_SQS_TIMEOUT_MS, requestMs: LOCAL_SQS_TIMEOUT_MS });
+    expect(sqsTimeouts.requestMs).toBeGreaterThan(loadAuthorizerConfig({ QUEUE_URL: env.QUEUE_URL, SIGNING_KEYS }).sqsTimeouts.requestMs);
+    // A value the user set wins.
+    const own: NodeJS.ProcessEnv = { SQS_REQUEST_TIMEOUT_MS: '500' };
+    applyHandlerEnvironment({ queueUrl: 'http://127.0.0.1:9324/000000000000/q', tableName: 't', dynamoDbEndpoint: 'http://127.0.0.1:8000', signingKeys: SIGNING_KEYS }, own);
+    expect(own.SQS_REQUEST_TIMEOUT_MS).toBe('500');
+  });
+});
+
+describe('keepUnpublishedRecords', () => {
+  it('appends marked lines to the file, also when a record arrives in pieces, and stops when told', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'visitor-gate-kept-'));
+    const path = join(dir, 'kept.log');
+    const written: string[] = [];
+    const stream = { write: (chunk: string | Uint8Array) => written.push(String(chunk)) > 0 } as unknown as NodeJS.WriteStream;
+    const record = JSON.stringify({ level: 'ERROR', replayMarker: REPLAY_MARKER, queueMessage: { id: 'x' } });
+    try {
+      const stop = keepUnpublishedRecords(path, [stream]);
+      stream.write('front door  GET / -> 200\n');
+      stream.write(record.slice(0, 20));
+      stream.write(Buffer.from(`${record.slice(20)}\nunrelated\n`));
+      stop();
+      stream.write(`${record}\n`);
+      expect(readFileSync(path, 'utf8')).toBe(`${record}\n`);
+      // The output itself is unchanged.
+      expect(written.join('')).toBe(`front door  GET / -> 200\n${record}\nunrelated\n${record}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface LocalProcess {
   output(): string;
   /** SIGTERM, as Ctrl-C would; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, as `kill -9` or a stop that outlives its grace period would; resolves when it is gone. */
+  kill(): Promise<void>;
   /** getDevice against this runtime's table (fast, for polling). */
   device(deviceId: string): Promise<DeviceRecord | undefined>;
 }
@@ -95,6 +97,11 @@ export async function startLocalProcess(env: Record<string, string>, args: strin
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      documents.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
     device: (deviceId) => getDevice(deviceId, { client: documents, tableName: info.tableName }),
   };

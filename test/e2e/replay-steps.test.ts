@@ -1,0 +1,100 @@
+/**
+ * The README's replay steps, run exactly as written against `npm start` (issue 10, item 7): page views
+ * the authorizer could not publish are kept in the data folder, and the documented command sends them.
+ * SQS refuses them here because the test shrinks the queue's MaximumMessageSize below their size (a
+ * real SQS answer, InvalidParameterValue), then restores it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localSqsClient, loopbackEndpointOf } from '../../lib/local/local-aws-clients';
+import { readRuntimeInfo } from '../../lib/local/runtime-file';
+import { UNPUBLISHED_LOG_FILE } from '../../lib/local/unpublished-log';
+import {
+  REPO_ROOT,
+  cookiePair,
+  eventually,
+  newDataDir,
+  removeDataDir,
+  startLocalProcess,
+  testEnv,
+  visit,
+  type CommandResult,
+  type LocalProcess,
+} from './local-runtime-process';
+
+/** The commands in the README's replay section, as written after `$ `. */
+function documentedCommands(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Replaying page views that could not be queued');
+  const end = readme.indexOf('\n### ', start + 1);
+  expect(start).toBeGreaterThan(-1);
+  return [...readme.slice(start, end).matchAll(/^\$ (.+)$/gm)].map((match) => match[1] ?? '');
+}
+
+/** Runs a documented command line as a shell would (the repository as working directory). */
+function runDocumented(command: string, env: Record<string, string>): Promise<CommandResult> {
+  const [program = '', ...args] = command.split(' ');
+  const child = spawn(program, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolveRun) => child.once('exit', (code) => resolveRun({ code, stdout, stderr })));
+}
+
+let dataDir: string;
+let local: LocalProcess | undefined;
+
+beforeAll(() => {
+  dataDir = newDataDir();
+});
+
+afterAll(async () => {
+  await local?.stop();
+  removeDataDir(dataDir);
+});
+
+describe("the README's replay steps", () => {
+  it('recover page views SQS refused, with no shell plumbing, once', async () => {
+    const commands = documentedCommands();
+    expect(commands).toEqual(['npm run replay']);
+    const [replay = ''] = commands;
+
+    local = await startLocalProcess(testEnv(dataDir));
+    const info = readRuntimeInfo(dataDir);
+    if (!info) throw new Error('npm start wrote no runtime.json');
+    const sqs = localSqsClient(loopbackEndpointOf(info.queueUrl));
+    const maxMessageSize = (bytes: number) =>
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: info.queueUrl, Attributes: { MaximumMessageSize: String(bytes) } }));
+    try {
+      await maxMessageSize(1_024);
+      const longPath = `/long/${'x'.repeat(1_500)}`;
+      const first = await visit(local.frontDoorUrl, longPath);
+      const cookie = cookiePair(first.setCookies) ?? '';
+      const second = await visit(local.frontDoorUrl, `${longPath}?again`, { cookie });
+      // Both answered normally: the visitor never notices, and the views are kept for replay.
+      expect([first.status, second.status]).toEqual([404, 404]);
+      const deviceId = first.receivedDeviceId;
+      expect(second.receivedDeviceId).toBe(deviceId);
+      await maxMessageSize(262_144);
+
+      const replayed = await runDocumented(replay, { DATA_DIR: dataDir });
+      expect(replayed.stderr).not.toContain('npm run replay:');
+      expect(replayed.code).toBe(0);
+      expect(replayed.stdout).toContain(`found 2 unpublished message(s) in ${join(dataDir, UNPUBLISHED_LOG_FILE)}: 2 to send`);
+      expect(replayed.stdout).toContain(`sent 2 to ${info.queueUrl}`);
+      await eventually('the 2 replayed views', async () => ((await local?.device(deviceId))?.device.pageViews === 2 ? true : undefined));
+
+      // Sent records are not found again.
+      const again = await runDocumented(replay, { DATA_DIR: dataDir });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('found 0 unpublished message(s)');
+    } finally {
+      sqs.destroy();
+    }
+    expect(await local.stop()).toBe(0);
+  }, 150_000);
+});
