@@ -5,13 +5,13 @@
  * real SQS answer, InvalidParameterValue), then restores it.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSqsClient, loopbackEndpointOf } from '../../lib/local/local-aws-clients';
 import { readRuntimeInfo } from '../../lib/local/runtime-file';
-import { UNPUBLISHED_LOG_FILE } from '../../lib/local/unpublished-log';
+import { UNPUBLISHED_LOG_FILE, scanUnpublishedLog } from '../../lib/local/unpublished-log';
 import {
   REPO_ROOT,
   cookiePair,
@@ -79,6 +79,12 @@ describe("the README's replay steps", () => {
       expect([first.status, second.status]).toEqual([404, 404]);
       const deviceId = first.receivedDeviceId;
       expect(second.receivedDeviceId).toBe(deviceId);
+      // Views are sent after the response (held up to a few hundred ms): the queue keeps refusing until
+      // both refusals are on record in the data folder.
+      const kept = join(dataDir, UNPUBLISHED_LOG_FILE);
+      await eventually('2 replay records kept', async () =>
+        existsSync(kept) && scanUnpublishedLog(readFileSync(kept, 'utf8')).messages.length === 2 ? true : undefined,
+      );
       await maxMessageSize(262_144);
 
       const replayed = await runDocumented(replay, { DATA_DIR: dataDir });
