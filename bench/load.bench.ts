@@ -27,12 +27,13 @@ import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { localDocumentClient, localSqsClient, loopbackEndpointOf } from '../lib/local/local-aws-clients';
 import { readRuntimeInfo, type RuntimeInfo } from '../lib/local/runtime-file';
 import { scanUnpublishedLog, unpublishedLogPath } from '../lib/local/unpublished-log';
+import { defaultCookieName } from '../lambdas/identity/cookie-attributes';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const PAGES = ['/', '/products', '/pricing', '/about', '/whoami'];
 /** A desktop Chrome: tracked (bots are not counted). */
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-const COOKIE_NAME = process.env.COOKIE_NAME ?? 'device_fp';
+const COOKIE_NAME = process.env.COOKIE_NAME ?? defaultCookieName(process.env.COOKIE_DOMAIN);
 /** How long the queue may take to drain after the load (the stack's 5 s batching window included). */
 const DRAIN_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
