@@ -235,7 +235,7 @@ async function runAuthorizer(design: Design, trace: readonly TraceRequest[], sta
   if (design.publisher === 'one-send-per-view') {
     const config = loadAuthorizerConfig(env);
     const client = new SQSClient({ endpoint: sqs.proxyEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createAuthorizerLogger(env), metrics: createEmfMetrics(config.metrics) };
+    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createAuthorizerLogger(env), metrics: createEmfMetrics({ ...config.metrics, intervalMs: 0 }) };
   } else {
     deps = await createDefaultDeps(env);
   }

@@ -4,8 +4,8 @@
  * - `before`: the pipeline as it was before issue 12, modelled explicitly so the column stays
  *   available whatever the code on main becomes: one awaited SendMessage per page view, 256 MB
  *   functions, batches of 100 with a 5 s window and a maximum concurrency of 5, text logs with Lambda's
- *   START/END/REPORT lines, the 12-field JSON access log, four aggregator metrics written on every
- *   invocation, 7 alarms, a dashboard and an on-demand table.
+ *   START/END/REPORT lines, an authorizer metric line per invocation, the 12-field JSON access log,
+ *   four aggregator metrics written on every invocation, 7 alarms, a dashboard and an on-demand table.
  * - `current`: what this repository deploys now, read from the synthesized stack (memory, batching,
  *   concurrency, log settings, access-log format, alarms, dashboards) and the code's own default wiring
  *   (the authorizer's publisher from `createDefaultDeps`, the aggregator's telemetry).
