@@ -35,7 +35,9 @@ import { itemSizeBytes } from '../lambdas/aggregator/item-size';
 import { createAuthorizerLogger } from '../lambdas/authorizer/authorizer-logger';
 import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
 import type { AuthorizerContext } from '../lambdas/authorizer/authorizer-event';
-import { CONFIG_DEFAULTS, loadAuthorizerConfig } from '../lambdas/authorizer/config';
+import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
+import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
+import { sharedSqsClient, sqsBatchSender } from '../lambdas/authorizer/sqs-page-view-publisher';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
 import { MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../lib/anonymous-tracking';
 import { createAuthorizerHandler, createDefaultDeps, type AuthorizerDeps, type AuthorizerHandler } from '../lambdas/authorizer/handler';
@@ -67,8 +69,8 @@ const ONE_VCPU_MB = 1769;
 const SQS_ROUND_TRIP_MS = 10;
 const DYNAMO_ROUND_TRIP_MS = 8;
 const CONSUMER_WRITE_CONCURRENCY = 16;
+const COOKIE_NAME = 'device_fp';
 const KEY_RING = JSON.stringify({ current: 'k1', k1: 'b'.repeat(64) });
-const COOKIE_NAME = CONFIG_DEFAULTS.COOKIE_NAME;
 
 // ---------- SQS: fauxqs and the counting proxy in their own process ----------
 
@@ -216,10 +218,24 @@ async function drain(client: SQSClient, queueUrl: string): Promise<Message[]> {
   }
 }
 
-async function runAuthorizer(design: Design, trace: readonly TraceRequest[], startMs: number, sqs: SqsSide, direct: SQSClient): Promise<AuthorizerRun> {
+async function runAuthorizer(
+  design: Design,
+  trace: readonly TraceRequest[],
+  startMs: number,
+  sqs: SqsSide,
+  direct: SQSClient,
+  perEnvironmentPerSecond: number,
+): Promise<AuthorizerRun> {
   const { queueUrl } = sqs;
   let now = startMs;
   const clock = () => now;
+  // The batching publisher decides what to hold from the gaps between invocations: it runs on a clock
+  // compressed so that the trace's requests arrive as fast as one execution environment sees them at
+  // the rate priced (identity, sessions and cookies keep the trace's own clock).
+  const traceSpanMs = Math.max(1, trace.at(-1)?.at ?? 1);
+  const compression = trace.length / (traceSpanMs / 1000) / perEnvironmentPerSecond;
+  const publisherClock = () => startMs + (now - startMs) * compression;
+  let batching: BatchingPageViewPublisher | undefined;
   const env: Record<string, string> = {
     ...design.authorizerEnvironment,
     QUEUE_URL: queueUrl,
@@ -241,7 +257,10 @@ async function runAuthorizer(design: Design, trace: readonly TraceRequest[], sta
     // The configured metrics, on the trace's clock: their interval runs in simulated time. The trace
     // plays about 0.2 requests a second into one environment, so at higher rates (more requests per
     // minute per environment) the metric lines per request measured here are an upper bound.
-    deps = { ...defaults, metrics: createEmfMetrics({ ...defaults.config.metrics, clock }) };
+    const metrics = createEmfMetrics({ ...defaults.config.metrics, clock });
+    // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
+    batching = new BatchingPageViewPublisher({ send: sqsBatchSender(sharedSqsClient(env), queueUrl), onUnsent: () => undefined, clock: publisherClock });
+    deps = { ...defaults, metrics, publisher: batching };
   }
   const handler: AuthorizerHandler = createAuthorizerHandler({ ...deps, clock });
   await sqs.reset();
@@ -255,6 +274,8 @@ async function runAuthorizer(design: Design, trace: readonly TraceRequest[], sta
     const event = httpApiEvent(request, cookie, now);
     const cpuBefore = process.cpuUsage();
     const response = await metered(run.output, () => handler(event));
+    // Work after the response is billed too: the environment is busy until the extension is done.
+    if (batching) await metered(run.output, () => batching.afterInvocation());
     const cpu = process.cpuUsage(cpuBefore);
     const callsNow = (await sqs.counts()).total;
     const billed = Math.ceil(((cpu.user + cpu.system) / 1000) * cpuScale + (callsNow - calls) * SQS_ROUND_TRIP_MS);
@@ -275,9 +296,8 @@ async function runAuthorizer(design: Design, trace: readonly TraceRequest[], sta
       else jar.set(request.visitor, value);
     }
   }
-  // A publisher that holds views (post-response batching) is flushed as on shutdown.
-  const holding = deps.publisher as PageViewPublisher & { flush?: () => Promise<void> };
-  if (typeof holding.flush === 'function') await metered(run.output, () => holding.flush?.() ?? Promise.resolve());
+  // What is still held goes out as on shutdown.
+  if (batching) await metered(run.output, () => batching.flushHeld());
   run.sqs = new Map(Object.entries((await sqs.counts()).counts));
   for (const message of await drain(direct, queueUrl)) {
     const body = message.Body ?? '';
@@ -593,6 +613,12 @@ function fixedCosts(design: Design, auth: AuthorizerRun, consumer: ConsumerRun, 
   ];
 }
 
+/** Requests a second one authorizer execution environment sees: environments = max(1, ceil(0.02 x rate)). */
+function perEnvironmentPerSecond(viewsPerMonth: number): number {
+  const perSecond = viewsPerMonth / SECONDS_PER_MONTH;
+  return perSecond / Math.max(1, Math.ceil(0.02 * perSecond));
+}
+
 /**
  * While the current design still sends one message per view, a clearly labelled projection of what
  * batching views after the response would do (issue 12 items 1-2, another change): each message
@@ -606,9 +632,7 @@ function projectBatching(current: DesignResult): { label: string; viewsPerMessag
   const viewsPerMessage: Record<string, number> = {};
   const usdPerMillion: Record<string, number> = {};
   for (const rate of current.rates) {
-    const perSecond = rate.viewsPerMonth / SECONDS_PER_MONTH;
-    const environments = Math.max(1, Math.ceil(0.02 * perSecond));
-    const k = 1 + perSecond / environments;
+    const k = 1 + perEnvironmentPerSecond(rate.viewsPerMonth);
     const sqs = rate.lines.filter((line) => line.item.startsWith('SQS ')).reduce((sum, line) => sum + line.usdPerMonth, 0) - (rate.facts.emptyReceivesUsd ?? 0);
     viewsPerMessage[rate.rate] = k;
     usdPerMillion[rate.rate] = rate.usdPerMillion - (sqs * (1 - 1 / k)) / (rate.viewsPerMonth / 1e6);
@@ -675,11 +699,14 @@ async function main(): Promise<void> {
   try {
     for (const design of designs) {
       const phase = performance.now();
-      const auth = await runAuthorizer(design, trace, startMs, sqs, direct);
-      console.error(`[bench:cost] ${design.name}: authorizer over ${auth.requests} requests in ${((performance.now() - phase) / 1000).toFixed(0)} s`);
       const rates: RateResult[] = [];
       let fixed: CostLine[] = [];
+      let shared: AuthorizerRun | undefined;
       for (const rate of RATES) {
+        // One send per view does not depend on the rate: the before design runs the authorizer once.
+        const auth = shared ?? (await runAuthorizer(design, trace, startMs, sqs, direct, perEnvironmentPerSecond(rate.viewsPerMonth)));
+        if (design.publisher === 'one-send-per-view') shared = auth;
+        console.error(`[bench:cost] ${design.name} ${rate.label}: authorizer over ${auth.requests} requests, ${auth.messages.length} messages, ${((performance.now() - phase) / 1000).toFixed(0)} s`);
         const consumer = await runConsumer(design, auth, rate.viewsPerMonth, random, dynamo, documentClient, `cost-${design.name}-${rate.label}`);
         rates.push(priceRate(design, rate, auth, consumer));
         console.error(`[bench:cost] ${design.name} ${rate.label}: ${((performance.now() - phase) / 1000).toFixed(0)} s, ${(consumer.writeUnits / consumer.sampledViews).toFixed(3)} WRU/view`);
