@@ -620,11 +620,11 @@ function perEnvironmentPerSecond(viewsPerMonth: number): number {
 }
 
 /**
- * While the current design still sends one message per view, a clearly labelled projection of what
- * batching views after the response would do (issue 12 items 1-2, another change): each message
- * carries the views one execution environment saw within a 1 s hold, k = 1 + (rate / environments) x
- * 1 s, with environments = max(1, ceil(0.02 x views per second)); the authorizer's sends and the
- * mapping's non-empty receives and deletes are divided by k. Not a measurement.
+ * While every SQS message still carries one view (SendMessageBatch entries are separate messages), a
+ * clearly labelled projection of several views per message body (issue 12 item 2's other option):
+ * each message carries the views one execution environment held within 1 s, k = 1 + (rate /
+ * environments) x 1 s; the event source mapping's non-empty receives and its deletes are divided by k
+ * (the sends are measured as they are). Not a measurement.
  */
 function projectBatching(current: DesignResult): { label: string; viewsPerMessage: Record<string, number>; usdPerMillion: Record<string, number> } | undefined {
   const first = current.rates[0] as RateResult;
@@ -633,12 +633,14 @@ function projectBatching(current: DesignResult): { label: string; viewsPerMessag
   const usdPerMillion: Record<string, number> = {};
   for (const rate of current.rates) {
     const k = 1 + perEnvironmentPerSecond(rate.viewsPerMonth);
-    const sqs = rate.lines.filter((line) => line.item.startsWith('SQS ')).reduce((sum, line) => sum + line.usdPerMonth, 0) - (rate.facts.emptyReceivesUsd ?? 0);
+    const mapping = rate.lines.filter((line) => /^SQS (ReceiveMessage|DeleteMessageBatch)/.test(line.item));
+    const sqs = mapping.reduce((sum, line) => sum + line.usdPerMonth, 0) - (rate.facts.emptyReceivesUsd ?? 0);
     viewsPerMessage[rate.rate] = k;
     usdPerMillion[rate.rate] = rate.usdPerMillion - (sqs * (1 - 1 / k)) / (rate.viewsPerMonth / 1e6);
   }
   return {
-    label: 'Projection, not measured (the current code still sends one message per view): with views batched after the response, k views per message held at most 1 s in an execution environment,',
+    label:
+      'Projection, not measured: the current code sends each view as its own message (up to 10 in a SendMessageBatch), so the event source mapping still receives and deletes one message per view; with k views per message body (held at most 1 s in an execution environment) its receives and deletes would fall by k:',
     viewsPerMessage,
     usdPerMillion,
   };
