@@ -4,7 +4,7 @@
  *
  *   HTTP API ($default -> origin) --authorizer--> SQS (+DLQ) --consumer--> DynamoDB (TTL)
  *
- * plus the cookie signing keys (Secrets Manager, generated at deploy time), alarms and a dashboard.
+ * plus the cookie signing keys (Secrets Manager, generated at deploy time), alarms and an optional dashboard.
  *
  * ```ts
  * const tracking = new AnonymousTracking(this, 'Tracking', { originUrl: 'https://origin.example.com' });
@@ -40,6 +40,9 @@ export const CONSUMER_TIMEOUT = Duration.seconds(30);
  */
 export const AUTHORIZER_TIMEOUT = Duration.seconds(5);
 export const MAX_RECEIVE_COUNT = 5;
+/** Provisioned table (`tableCapacity: provisioned`): the floor and the utilization auto scaling aims at. */
+export const MIN_WRITE_CAPACITY = 5;
+export const TARGET_WRITE_UTILIZATION_PERCENT = 70;
 
 export class AnonymousTracking extends Construct {
   readonly settings: TrackingSettings;
@@ -51,7 +54,8 @@ export class AnonymousTracking extends Construct {
   readonly consumer: TrackedFunction;
   readonly frontDoor: FrontDoor;
   readonly alarms: TrackingAlarms;
-  readonly dashboard: TrackingDashboard;
+  /** Present when `dashboard: true`. */
+  readonly dashboard?: TrackingDashboard;
 
   constructor(scope: Construct, id: string, props: AnonymousTrackingProps) {
     super(scope, id);
@@ -62,11 +66,22 @@ export class AnonymousTracking extends Construct {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(settings.tableCapacity === 'provisioned'
+        ? { billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: 1, writeCapacity: MIN_WRITE_CAPACITY }
+        : { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: settings.dataRemovalPolicy,
     });
+
+    if (settings.tableCapacity === 'provisioned') {
+      // Only the consumer writes, through the queue: a burst above the scaled capacity is throttled,
+      // retried by the SDK and, failing that, by the queue, so no page view is lost while scaling catches up.
+      this.table
+        .autoScaleWriteCapacity({ minCapacity: MIN_WRITE_CAPACITY, maxCapacity: settings.tableMaxWriteCapacity })
+        .scaleOnUtilization({ targetUtilizationPercent: TARGET_WRITE_UTILIZATION_PERCENT });
+      this.table.autoScaleReadCapacity({ minCapacity: 1, maxCapacity: 100 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
+    }
 
     // Standard queues keep a message's original enqueue time when it moves to the DLQ, so the DLQ
     // keeps messages for the maximum (14 days) to leave time to fix the cause and redrive.
@@ -149,6 +164,7 @@ export class AnonymousTracking extends Construct {
       alarmEmail: settings.alarmEmail,
     });
 
+    if (!settings.dashboard) return;
     this.dashboard = new TrackingDashboard(this, 'Dashboard', {
       api: this.frontDoor.api,
       authorizer: this.authorizer.function,

@@ -38,6 +38,14 @@ export interface FrontDoorProps {
   readonly logRetentionDays: number;
 }
 
+/**
+ * One short line per request (about 60 bytes instead of about 330 for the earlier JSON object; logs are
+ * billed per byte ingested): request id, status, latency, the authorizer's reason, then the two error
+ * messages, quoted, which are `-` unless something failed. The time is the log event's own timestamp.
+ */
+export const ACCESS_LOG_FORMAT =
+  '$context.requestId $context.status $context.responseLatency $context.authorizer.reason "$context.integrationErrorMessage" "$context.authorizer.error"';
+
 export class FrontDoor extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
@@ -77,23 +85,8 @@ export class FrontDoor extends Construct {
       domainMapping: this.domainName ? { domainName: this.domainName } : undefined,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        // No source IP, user agent or query string: access logs must not hold personal data.
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTimeEpoch',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-            reason: '$context.authorizer.reason',
-            tracked: '$context.authorizer.tracked',
-          }),
-        ),
+        // No source IP, user agent, path or query string: access logs must not hold personal data.
+        format: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
     });
 

@@ -40,7 +40,7 @@ export interface TrackedFunctionProps {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly logRetentionDays: number;
-  readonly logLevel: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly tracing: boolean;
   /** Removal policy of the log group; logs are operational data, so DESTROY by default. */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -53,7 +53,7 @@ export interface TrackedFunctionProps {
 export interface QueueConsumerOptions {
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
-  readonly maxConcurrency: number;
+  readonly maxConcurrency?: number;
 }
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -110,6 +110,12 @@ export class TrackedFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      // Advanced logging controls: JSON, so Lambda filters by level. System level WARN drops the
+      // START/END/REPORT lines of every invocation (about 250 bytes each); the application level keeps
+      // INFO, so the EMF metric lines (JSON without a "level" key, which Lambda treats as INFO) survive.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel],
       // The handlers create their SDK clients with explicit keep-alive agents and timeouts.
       awsSdkConnectionReuse: false,
       environment: {

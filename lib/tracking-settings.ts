@@ -48,12 +48,21 @@ export interface AnonymousTrackingProps {
   readonly jwtAudience?: string;
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail once). */
   readonly alarmEmail?: string;
-  /** Messages per consumer invocation. Default 100 (1-10000; above 10 needs a batching window). */
+  /** Messages per consumer invocation. Default 1000 (1-10000; above 10 needs a batching window). */
   readonly consumerBatchSize?: number;
-  /** Seconds the event source waits to fill a batch. Default 5 (0-300). */
+  /** Seconds the event source waits to fill a batch. Default 60 (0-300). */
   readonly consumerMaxBatchingWindowSeconds?: number;
-  /** Most concurrent consumer invocations the queue drives. Default 5 (2-1000). */
+  /**
+   * Most concurrent consumer invocations the queue drives (2-1000). Default unset: Lambda then scales
+   * down to 2 pollers at low traffic, which a maximum-concurrency setting prevents (more SQS receives).
+   */
   readonly consumerMaxConcurrency?: number;
+  /** `on-demand` (default) or `provisioned` (write capacity auto scaled; cheaper above ~5M views/month). */
+  readonly tableCapacity?: 'on-demand' | 'provisioned';
+  /** With `tableCapacity: provisioned`: the most write capacity units auto scaling may set. Default 1000. */
+  readonly tableMaxWriteCapacity?: number;
+  /** A CloudWatch dashboard ($3 a month beyond the account's 3 free ones). Default false. */
+  readonly dashboard?: boolean;
   /** Authorizer memory, MB. Default 256. */
   readonly authorizerMemoryMb?: number;
   /** Consumer memory, MB. Default 256. */
@@ -95,7 +104,10 @@ export interface TrackingSettings {
   readonly alarmEmail?: string;
   readonly consumerBatchSize: number;
   readonly consumerMaxBatchingWindowSeconds: number;
-  readonly consumerMaxConcurrency: number;
+  readonly consumerMaxConcurrency?: number;
+  readonly tableCapacity: 'on-demand' | 'provisioned';
+  readonly tableMaxWriteCapacity: number;
+  readonly dashboard: boolean;
   readonly authorizerMemoryMb: number;
   readonly consumerMemoryMb: number;
   readonly maxMessageAgeSeconds: number;
@@ -124,9 +136,11 @@ export const TRACKING_DEFAULTS = {
   sessionMaxSeconds: CONFIG_DEFAULTS.SESSION_MAX_SECONDS,
   honorPrivacySignals: CONFIG_DEFAULTS.HONOR_PRIVACY_SIGNALS === 'true',
   retentionDays: DEFAULT_RETENTION_DAYS,
-  consumerBatchSize: 100,
-  consumerMaxBatchingWindowSeconds: 5,
-  consumerMaxConcurrency: 5,
+  consumerBatchSize: 1000,
+  consumerMaxBatchingWindowSeconds: 60,
+  tableCapacity: 'on-demand',
+  tableMaxWriteCapacity: 1000,
+  dashboard: false,
   authorizerMemoryMb: 256,
   consumerMemoryMb: 256,
   maxMessageAgeSeconds: 900,
@@ -172,6 +186,9 @@ export const CONTEXT_KEY_KINDS = {
   consumerBatchSize: 'number',
   consumerMaxBatchingWindowSeconds: 'number',
   consumerMaxConcurrency: 'number',
+  tableCapacity: 'string',
+  tableMaxWriteCapacity: 'number',
+  dashboard: 'boolean',
   authorizerMemoryMb: 'number',
   consumerMemoryMb: 'number',
   maxMessageAgeSeconds: 'number',
@@ -326,6 +343,11 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
     problems.push(`dataRemovalPolicy must be "retain" or "destroy" (got "${String(dataRemovalPolicy)}")`);
   }
 
+  const tableCapacity = props.tableCapacity ?? d.tableCapacity;
+  if (tableCapacity !== 'on-demand' && tableCapacity !== 'provisioned') {
+    problems.push(`tableCapacity must be "on-demand" or "provisioned" (got "${String(tableCapacity)}")`);
+  }
+
   const sessionTimeoutSeconds = int('sessionTimeoutSeconds', props.sessionTimeoutSeconds, d.sessionTimeoutSeconds, 60, 86_400);
   const sessionMaxSeconds = int('sessionMaxSeconds', props.sessionMaxSeconds, d.sessionMaxSeconds, 60, 7 * 86_400);
   if (sessionMaxSeconds < sessionTimeoutSeconds) {
@@ -349,7 +371,12 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
     alarmEmail: props.alarmEmail,
     consumerBatchSize,
     consumerMaxBatchingWindowSeconds,
-    consumerMaxConcurrency: int('consumerMaxConcurrency', props.consumerMaxConcurrency, d.consumerMaxConcurrency, 2, 1000),
+    ...(props.consumerMaxConcurrency === undefined
+      ? {}
+      : { consumerMaxConcurrency: int('consumerMaxConcurrency', props.consumerMaxConcurrency, 0, 2, 1000) }),
+    tableCapacity,
+    tableMaxWriteCapacity: int('tableMaxWriteCapacity', props.tableMaxWriteCapacity, d.tableMaxWriteCapacity, 5, 40_000),
+    dashboard: props.dashboard ?? d.dashboard,
     authorizerMemoryMb: int('authorizerMemoryMb', props.authorizerMemoryMb, d.authorizerMemoryMb, 128, 10_240),
     consumerMemoryMb: int('consumerMemoryMb', props.consumerMemoryMb, d.consumerMemoryMb, 128, 10_240),
     maxMessageAgeSeconds: int('maxMessageAgeSeconds', props.maxMessageAgeSeconds, d.maxMessageAgeSeconds, 60, 1_209_600),

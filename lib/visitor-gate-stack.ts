@@ -38,7 +38,7 @@ export class VisitorGateStack extends Stack {
       value: t.deadLetterQueue.queueUrl,
       description: 'Messages the consumer failed 5 times (redrive after fixing the cause)',
     });
-    new CfnOutput(this, 'DashboardUrl', { value: t.dashboard.url, description: 'CloudWatch dashboard' });
+    if (t.dashboard) new CfnOutput(this, 'DashboardUrl', { value: t.dashboard.url, description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'AuthorizerFunctionName', {
       value: t.authorizer.function.functionName,
       description: 'Refresh its cached key ring after a key rotation (see the README)',

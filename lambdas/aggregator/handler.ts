@@ -60,10 +60,11 @@ function buildDefaultHandler(): AggregatorHandler {
   });
   const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
   // Powertools' middlewares add the Lambda context to every log record and flush the metrics after
-  // each invocation, also when it throws (a cold-start metric included).
+  // each invocation, also when it throws. No cold-start metric: Powertools writes it as a second EMF
+  // line, and Lambda's own Init Duration already shows cold starts; one metric line per invocation.
   const wrapped = middy(createAggregatorHandler({ store, logger, metrics: powertoolsMetrics(metrics) }))
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(logMetrics(metrics));
   // Lambda always passes a context; direct callers (tests, scripts) may not, and middy defaults it to {}.
   return (event, context) => wrapped(event, context ?? ({} as Context));
 }

@@ -14,11 +14,18 @@ export function emptyCounts(): AggregatorCounts {
   return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, RejectedMessages: 0, FailedRecords: 0 };
 }
 
-/** CloudWatch through Powertools (embedded metric format on stdout). */
+/**
+ * CloudWatch through Powertools (embedded metric format on stdout). The rare counts are written only
+ * when not zero: a custom metric is billed for every hour it receives data, so one that is always
+ * written costs $0.30 a month even when nothing happens. AggregatedPageViews is always written, so
+ * every invocation flushes exactly one EMF line (an empty flush would log a warning instead).
+ */
 export function powertoolsMetrics(metrics: Metrics): AggregatorMetrics {
   return {
     publish(counts) {
-      for (const name of AGGREGATOR_METRICS) metrics.addMetric(name, MetricUnit.Count, counts[name]);
+      for (const name of AGGREGATOR_METRICS) {
+        if (name === 'AggregatedPageViews' || counts[name] !== 0) metrics.addMetric(name, MetricUnit.Count, counts[name]);
+      }
     },
   };
 }

@@ -45,7 +45,18 @@ export interface EmfMetricsOptions {
   readonly disabled?: boolean;
   readonly sink?: LineSink;
   readonly clock?: () => number;
+  /**
+   * 0 (default): one line for each invocation that counted something. Above 0: the counts of an
+   * execution environment's invocations are added up and written at most once per `intervalMs`, still
+   * at most one line per invocation (a second skip reason waits for the next invocation), except that
+   * PublishFailures and AuthorizerErrors are written at once for their alarms. Counts not yet written
+   * when Lambda shuts the environment down are lost: metrics only, at most one interval's worth.
+   */
+  readonly intervalMs?: number;
 }
+
+/** Counters whose alarms must not wait for the interval. */
+const URGENT_MASK = (1 << COUNTER_INDEX.PublishFailures) | (1 << COUNTER_INDEX.AuthorizerErrors);
 
 export function createEmfMetrics(options: EmfMetricsOptions): AuthorizerMetrics {
   if (options.disabled === true) return DISABLED;
@@ -70,6 +81,27 @@ export function createEmfMetrics(options: EmfMetricsOptions): AuthorizerMetrics 
     }
     return json;
   };
+  const render = (counts: readonly number[], mask: number, reason: string, skippedCount: number): string => {
+    let values = '';
+    for (let i = 0; i < COUNTERS.length; i++) if ((mask & (1 << i)) !== 0) values += `,"${COUNTERS[i]}":${counts[i]}`;
+    if (skippedCount > 0) values += `,"reason":"${reason}","SkippedRequests":${skippedCount}`;
+    return `{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":${directivesFor(skippedCount > 0 ? mask | SKIPPED_BIT : mask & ~SKIPPED_BIT)}},"service":${service}${values}}`;
+  };
+  const intervalMs = options.intervalMs ?? 0;
+  // Across invocations (intervalMs > 0): what is counted but not yet written.
+  const pending = { counts: new Array<number>(COUNTERS.length).fill(0), mask: 0, skipped: new Map<string, number>(), lastWrite: Number.NEGATIVE_INFINITY, carry: false };
+  const writePending = (): void => {
+    const first = pending.skipped.entries().next();
+    const [reason, skippedCount] = first.done ? ['', 0] : first.value;
+    if (!first.done) pending.skipped.delete(reason);
+    pending.carry = pending.skipped.size > 0;
+    if (pending.mask === 0 && skippedCount === 0) return;
+    const line = render(pending.counts, pending.mask, reason, skippedCount);
+    pending.counts.fill(0);
+    pending.mask = 0;
+    pending.lastWrite = clock();
+    sink(line);
+  };
   return {
     begin: () => {
       const counts = new Array<number>(COUNTERS.length).fill(0);
@@ -90,14 +122,23 @@ export function createEmfMetrics(options: EmfMetricsOptions): AuthorizerMetrics 
         },
         flush() {
           if (mask === 0) return;
-          let values = '';
-          for (let i = 0; i < COUNTERS.length; i++) if ((mask & (1 << i)) !== 0) values += `,"${COUNTERS[i]}":${counts[i]}`;
-          if (skippedCount > 0) values += `,"reason":"${skipped}","SkippedRequests":${skippedCount}`;
-          const line = `{"_aws":{"Timestamp":${clock()},"CloudWatchMetrics":${directivesFor(mask)}},"service":${service}${values}}`;
+          if (intervalMs <= 0) {
+            const line = render(counts, mask, skipped, skippedCount);
+            counts.fill(0);
+            mask = 0;
+            skippedCount = 0;
+            sink(line);
+            return;
+          }
+          for (let i = 0; i < COUNTERS.length; i++) pending.counts[i] = (pending.counts[i] ?? 0) + (counts[i] ?? 0);
+          pending.mask |= mask & ~SKIPPED_BIT;
+          if (skippedCount > 0) pending.skipped.set(skipped, (pending.skipped.get(skipped) ?? 0) + skippedCount);
+          const urgent = (mask & URGENT_MASK) !== 0;
           counts.fill(0);
           mask = 0;
           skippedCount = 0;
-          sink(line);
+          // A skip reason left over from the last write goes out with the next invocation.
+          if (urgent || pending.carry || clock() - pending.lastWrite >= intervalMs) writePending();
         },
       };
     },

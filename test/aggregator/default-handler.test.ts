@@ -62,7 +62,7 @@ describe('exported handler', () => {
     expect(record?.device.pageViews).toBe(3);
   });
 
-  it('flushes its metrics through the Powertools middleware after each invocation', async () => {
+  it('flushes its metrics through the Powertools middleware as one EMF line per invocation, zero counts left out', async () => {
     process.env.TABLE_NAME = 'default-handler';
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     process.env.POWERTOOLS_METRICS_NAMESPACE = 'VisitorGateTest';
@@ -84,8 +84,11 @@ describe('exported handler', () => {
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } });
-    const counts = emf.find((doc) => 'AggregatedPageViews' in doc);
-    expect(counts).toMatchObject({ AggregatedPageViews: 2, InvalidMessages: 1, DuplicatePageViews: 0, FailedRecords: 1, service: 'visitor-gate' });
+    // One line, also on this cold start (no separate cold-start metric line).
+    expect(emf).toHaveLength(1);
+    const counts = emf[0];
+    expect(counts).toMatchObject({ AggregatedPageViews: 2, InvalidMessages: 1, FailedRecords: 1, service: 'visitor-gate' });
+    expect(counts).not.toHaveProperty('DuplicatePageViews');
     expect(counts?._aws.CloudWatchMetrics[0]?.Namespace).toBe('VisitorGateTest');
   });
 });

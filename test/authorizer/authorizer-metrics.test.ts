@@ -77,3 +77,65 @@ describe('EMF metrics', () => {
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ reason: 'other' });
   });
 });
+
+describe('EMF metrics added up over an interval (intervalMs, as deployed)', () => {
+  function interval() {
+    const lines: string[] = [];
+    let now = 0;
+    const metrics = createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: (l) => lines.push(l), clock: () => now, intervalMs: 60_000 });
+    const invoke = (work: (invocation: ReturnType<typeof metrics.begin>) => void) => {
+      const invocation = metrics.begin();
+      work(invocation);
+      invocation.flush();
+    };
+    return { lines, invoke, at: (ms: number) => (now = ms), parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  }
+
+  it('writes the first invocation at once, then one line with the sums once the interval has passed', () => {
+    const { lines, invoke, at, parsed } = interval();
+    invoke((i) => i.count('TrackedPageViews'));
+    expect(lines).toHaveLength(1);
+    for (let second = 1; second < 60; second += 1) {
+      at(second * 1000);
+      invoke((i) => {
+        i.count('TrackedPageViews');
+        i.count('NewSessions');
+      });
+    }
+    expect(lines).toHaveLength(1);
+    at(60_000);
+    invoke((i) => i.count('TrackedPageViews'));
+    expect(lines).toHaveLength(2);
+    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 60, NewSessions: 59 });
+  });
+
+  it('writes PublishFailures and AuthorizerErrors at once, whatever the interval', () => {
+    const { invoke, at, parsed } = interval();
+    invoke((i) => i.count('TrackedPageViews'));
+    at(1000);
+    invoke((i) => i.count('TrackedPageViews'));
+    at(2000);
+    invoke((i) => i.count('PublishFailures'));
+    expect(parsed()).toHaveLength(2);
+    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 1, PublishFailures: 1 });
+  });
+
+  it('writes one skip reason per line and the others with the next invocations, never two lines in one invocation', () => {
+    const { lines, invoke, at, parsed } = interval();
+    invoke((i) => i.count('TrackedPageViews'));
+    at(1000);
+    invoke((i) => i.countSkipped('bot'));
+    invoke((i) => i.countSkipped('privacy_signal'));
+    invoke((i) => i.countSkipped('bot'));
+    expect(lines).toHaveLength(1);
+    at(61_000);
+    invoke((i) => i.count('TrackedPageViews'));
+    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 1, reason: 'bot', SkippedRequests: 2 });
+    at(62_000);
+    invoke((i) => i.count('TrackedPageViews'));
+    expect(parsed()[2]).toMatchObject({ TrackedPageViews: 1, reason: 'privacy_signal', SkippedRequests: 1 });
+    at(63_000);
+    invoke((i) => i.count('TrackedPageViews'));
+    expect(lines).toHaveLength(3);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthorizerConfigError } from '../../lambdas/authorizer/errors';
-import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
+import { METRICS_INTERVAL_MS, loadAuthorizerConfig } from '../../lambdas/authorizer/config';
 import { SIGNING_KEYS } from './authorizer-fixtures';
 
 const BASE = { QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views', SIGNING_KEYS };
@@ -33,7 +33,7 @@ describe('loadAuthorizerConfig', () => {
       jwt: undefined,
       slowResolutionWarnMs: 5,
       sqsTimeouts: { connectMs: 100, requestMs: 300 },
-      metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false },
+      metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false, intervalMs: METRICS_INTERVAL_MS },
     });
   });
 
@@ -87,7 +87,7 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: false,
       jwt: { keySource: { kind: 'jwks', url: 'https://id.example.com/.well-known/jwks.json' }, issuer: 'https://id.example.com/', audience: ['web', 'mobile'] },
       slowResolutionWarnMs: 10,
-      metrics: { namespace: 'Shop', service: 'shop-gate', disabled: true },
+      metrics: { namespace: 'Shop', service: 'shop-gate', disabled: true, intervalMs: METRICS_INTERVAL_MS },
     });
   });
 

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_TIMEOUT, MAX_RECEIVE_COUNT } from '../../lib/anonymous-tracking';
+import { CONSUMER_TIMEOUT, MAX_RECEIVE_COUNT, MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../../lib/anonymous-tracking';
+import { TRACKING_DEFAULTS } from '../../lib/tracking-settings';
 import { TABLE_KEYS } from '../../lambdas/shared/table-layout';
 import { resourceIdStartingWith, synthesize } from './stack-fixture';
 
@@ -61,14 +62,18 @@ describe('the page-view queue', () => {
 });
 
 describe('the consumer event source mapping', () => {
-  it('reports partial batch failures and uses the configured batch, window and concurrency', () => {
+  it('reports partial batch failures, batches by a window of the default size and sets no maximum concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 5,
-      ScalingConfig: { MaximumConcurrency: 5 },
+      BatchSize: TRACKING_DEFAULTS.consumerBatchSize,
+      MaximumBatchingWindowInSeconds: TRACKING_DEFAULTS.consumerMaxBatchingWindowSeconds,
+      // With a maximum concurrency Lambda keeps at least 5 pollers; without, it can go down to 2.
+      ScalingConfig: Match.absent(),
     });
+    // A window long enough that a session's views can share a batch, and a batch size it does not cap first.
+    expect(TRACKING_DEFAULTS.consumerMaxBatchingWindowSeconds).toBeGreaterThanOrEqual(30);
+    expect(TRACKING_DEFAULTS.consumerBatchSize).toBeGreaterThan(100);
   });
 
   it('follows consumerBatchSize, consumerMaxBatchingWindowSeconds and consumerMaxConcurrency', () => {
@@ -88,6 +93,26 @@ describe('the consumer event source mapping', () => {
 });
 
 describe('the table', () => {
+  it('can use provisioned capacity with write auto scaling instead (tableCapacity: provisioned)', () => {
+    const provisioned = synthesize({ tableCapacity: 'provisioned', tableMaxWriteCapacity: 300 }).template;
+    provisioned.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: Match.absent(),
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: MIN_WRITE_CAPACITY },
+    });
+    provisioned.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:WriteCapacityUnits',
+      MinCapacity: MIN_WRITE_CAPACITY,
+      MaxCapacity: 300,
+    });
+    provisioned.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: TARGET_WRITE_UTILIZATION_PERCENT,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'DynamoDBWriteCapacityUtilization' },
+      }),
+    });
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
   it('uses the shared key layout, on-demand billing, TTL, PITR and encryption', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -112,6 +137,13 @@ describe('the table', () => {
     const destroy = synthesize({ dataRemovalPolicy: 'destroy' }).template;
     destroy.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     destroy.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('operations extras', () => {
+  it('add no dashboard ($3 a month each beyond 3 per account) unless dashboard: true', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(template.findOutputs('DashboardUrl'))).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ let authorizerId: string;
 let consumerId: string;
 
 beforeAll(() => {
-  ({ template, stack: stackOfTemplate } = synthesize({ alarmEmail: 'ops@example.com' }));
+  ({ template, stack: stackOfTemplate } = synthesize({ alarmEmail: 'ops@example.com', dashboard: true }));
   queueId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingPageViewQueue');
   dlqId = resourceIdStartingWith(template, 'AWS::SQS::Queue', 'TrackingDeadLetterQueue');
   authorizerId = resourceIdStartingWith(template, 'AWS::Lambda::Function', 'TrackingAuthorizerFunction');
@@ -38,6 +38,8 @@ describe('both functions', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
+      // JSON logs filtered by level: no START/END/REPORT lines; INFO keeps the EMF metric lines.
+      expect(props.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
       const logGroupRef = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(template.findResources('AWS::Logs::LogGroup')[logGroupRef]).toMatchObject({ Properties: { RetentionInDays: 30 } });
     }

@@ -63,14 +63,26 @@ describe('resolveTrackingSettings', () => {
       sessionTimeoutSeconds: 1800,
       sessionMaxSeconds: 86_400,
       retentionDays: 30,
-      consumerBatchSize: 100,
-      consumerMaxBatchingWindowSeconds: 5,
-      consumerMaxConcurrency: 5,
+      consumerBatchSize: 1000,
+      consumerMaxBatchingWindowSeconds: 60,
+      tableCapacity: 'on-demand',
+      dashboard: false,
       dataRemovalPolicy: RemovalPolicy.RETAIN,
       tracing: false,
     });
     expect(settings.customDomain).toBeUndefined();
     expect(settings.jwt).toBeUndefined();
+    // Unset, so the event source mapping may scale down to 2 pollers at low traffic.
+    expect(settings).not.toHaveProperty('consumerMaxConcurrency');
+  });
+
+  it('validates tableCapacity, tableMaxWriteCapacity and a set consumerMaxConcurrency', () => {
+    const origin = { originUrl: 'https://origin.example.com' };
+    expect(resolveTrackingSettings({ ...origin, consumerMaxConcurrency: 8 }).consumerMaxConcurrency).toBe(8);
+    expect(() => resolveTrackingSettings({ ...origin, consumerMaxConcurrency: 1 })).toThrow(/consumerMaxConcurrency must be a whole number from 2 to 1000/);
+    expect(() => resolveTrackingSettings({ ...origin, tableCapacity: 'reserved' as 'provisioned' })).toThrow(/tableCapacity must be "on-demand" or "provisioned"/);
+    expect(() => resolveTrackingSettings({ ...origin, tableMaxWriteCapacity: 2 })).toThrow(/tableMaxWriteCapacity must be a whole number from 5/);
+    expect(propsFromContext((key) => ({ tableCapacity: 'provisioned', dashboard: 'true' })[key])).toEqual({ tableCapacity: 'provisioned', dashboard: true });
   });
 
   it('names the cookie __Host-device_fp by default, __Secure-device_fp when it is shared with cookieDomain', () => {

@@ -1,0 +1,90 @@
+/**
+ * An HTTP proxy in front of fauxqs that counts what SQS would bill: calls by API action (from the
+ * JSON protocol's `X-Amz-Target`, or the query protocol's `Action=`) and 64 KiB units (every 64 KiB of
+ * a request's payload is billed as one request). `GET /__counts` answers the counts as JSON and
+ * `POST /__reset` clears them, so the proxy can run in its own process: `bench:cost` runs it and
+ * fauxqs there (see `sqs-server-process.ts`), so their CPU time is not counted as the authorizer's.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ActionCount {
+  calls: number;
+  units: number;
+  payloadBytes: number;
+}
+
+export interface CountingProxy {
+  readonly endpoint: string;
+  readonly counts: Map<string, ActionCount>;
+  /** Calls of any action so far (to attribute calls to the invocation they happened in). */
+  totalCalls(): number;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+function actionOf(target: string | string[] | undefined, body: Buffer): string {
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
+  const match = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('latin1'));
+  return match?.[1] ?? 'Unknown';
+}
+
+export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
+  const target = new URL(upstream);
+  const counts = new Map<string, ActionCount>();
+  let total = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url === '/__counts') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ total, counts: Object.fromEntries(counts) }));
+        return;
+      }
+      if (req.url === '/__reset') {
+        counts.clear();
+        total = 0;
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      const action = actionOf(req.headers['x-amz-target'], body);
+      const count = counts.get(action) ?? { calls: 0, units: 0, payloadBytes: 0 };
+      count.calls += 1;
+      count.units += Math.max(1, Math.ceil(body.length / 65_536));
+      count.payloadBytes += body.length;
+      counts.set(action, count);
+      total += 1;
+      const upstreamRequest = httpRequest(
+        { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: req.headers.host ?? target.host } },
+        (upstreamResponse) => {
+          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+        },
+      );
+      upstreamRequest.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstreamRequest.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts,
+    totalCalls: () => total,
+    reset() {
+      counts.clear();
+      total = 0;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
