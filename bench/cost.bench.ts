@@ -259,7 +259,7 @@ async function runAuthorizer(
     // minute per environment) the metric lines per request measured here are an upper bound.
     const metrics = createEmfMetrics({ ...defaults.config.metrics, clock });
     // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
-    batching = new BatchingPageViewPublisher({ send: sqsBatchSender(sharedSqsClient(env), queueUrl), onUnsent: () => undefined, clock: publisherClock });
+    batching = new BatchingPageViewPublisher({ send: sqsBatchSender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl), onUnsent: () => undefined, clock: publisherClock });
     deps = { ...defaults, metrics, publisher: batching };
   }
   const handler: AuthorizerHandler = createAuthorizerHandler({ ...deps, clock });
