@@ -23,7 +23,7 @@ import { createDynamoSessionStore, type CapacityUse } from '../lambdas/aggregato
 import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { emptyCounts } from '../lambdas/aggregator/telemetry';
-import { parseQueueMessage, type PageViewMessage } from '../lambdas/shared/page-view-message';
+import { parseQueueMessage, type PageViewMessage } from '../lambdas/contract/page-view-message';
 import { expiresAtSeconds } from '../lambdas/aggregation/retention';
 import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
 import { createLocalTable } from '../lib/local/local-table';

@@ -22,7 +22,7 @@ import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { createAuthorizerHandler, type AuthorizerLogger } from '../lambdas/authorizer/handler';
 import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
 import { parseKeyRing } from '../lambdas/identity/key-ring';
-import type { QueueMessage } from '../lambdas/shared/page-view-message';
+import type { QueueMessage } from '../lambdas/contract/page-view-message';
 import { AUTHORIZER_LAZY_MODULES } from '../lib/lambda-bundling';
 import { apiGatewayTime } from '../lib/local/http-api-authorizer-event';
 import { printBundleFigures } from './bundle-load';

@@ -43,7 +43,7 @@ import { MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../lib/ano
 import { createAuthorizerHandler, createDefaultDeps, type AuthorizerDeps, type AuthorizerHandler } from '../lambdas/authorizer/handler';
 import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
 import { parseKeyRing } from '../lambdas/identity/key-ring';
-import type { QueueMessage } from '../lambdas/shared/page-view-message';
+import type { QueueMessage } from '../lambdas/contract/page-view-message';
 import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
 import { createLocalTable } from '../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';

@@ -18,7 +18,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../lambdas/shared/table-layout';
+import { TABLE_KEYS } from '../lambdas/contract/table-layout';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
 import { FrontDoor } from './front-door';
 import { TrackedFunction } from './tracked-function';

@@ -32,7 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 
-const substitute = (file: string) => fileURLToPath(new URL(`../lambdas/shared/bundle-substitutes/${file}`, import.meta.url));
+const substitute = (file: string) => fileURLToPath(new URL(`../lambdas/bundle-substitutes/${file}`, import.meta.url));
 
 /** Module specifier -> absolute path of the module the Lambda bundles use instead. */
 export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {

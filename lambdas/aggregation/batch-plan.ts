@@ -3,7 +3,7 @@
  * duplicates (the same message id delivered twice in one batch) folded away. Each group remembers the
  * SQS record ids it stands for, so a failed write reports exactly those records.
  */
-import type { DeviceClass, QueueMessage, Utm } from '../shared/page-view-message';
+import type { DeviceClass, QueueMessage, Utm } from '../contract/page-view-message';
 
 export interface ViewFact {
   id: string;

@@ -13,7 +13,7 @@
  * its own. A view id is looked up in every full part before a later part counts it, so it still counts
  * once.
  */
-import type { DeviceClass, Utm } from '../shared/page-view-message';
+import type { DeviceClass, Utm } from '../contract/page-view-message';
 import type { ViewFact } from './batch-plan';
 import { compareViews } from './batch-plan';
 import { expiresAtSeconds } from './retention';

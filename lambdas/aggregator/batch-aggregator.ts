@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
 import { deviceDeltaFor } from '../aggregation/device-merge';
 import { timestampVerdict } from '../aggregation/retention';
-import { parseQueueMessage } from '../shared/page-view-message';
+import { parseQueueMessage } from '../contract/page-view-message';
 import type { SessionStore } from './session-store';
 import { emptyCounts, type AggregatorCounts } from './telemetry';
 

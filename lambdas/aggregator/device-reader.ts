@@ -11,7 +11,7 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { combineDeviceRecord, type DeviceRecord } from '../aggregation/device-record';
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
-import { TABLE_KEYS } from '../shared/table-layout';
+import { TABLE_KEYS } from '../contract/table-layout';
 import { devicePartition, isDeviceItem, isSessionItem, itemToDevice, itemToSession, type StoredItem } from './table-items';
 
 export type { DeviceRecord, DeviceSummary, SessionSummary } from '../aggregation/device-record';

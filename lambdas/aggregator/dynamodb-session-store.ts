@@ -17,7 +17,7 @@ import { compareViews, type SessionGroup, type ViewFact } from '../aggregation/b
 import { deviceCoverageFor, mergeDevice, type DeviceDelta, type DeviceState } from '../aggregation/device-merge';
 import { DEVICE_TTL_HEADROOM_MS, deviceExpiresAtSeconds } from '../aggregation/retention';
 import { mergeSession, newSession, SESSION_LIMITS, sessionAppend, sessionPartId, type SessionLimits, type SessionState } from '../aggregation/session-merge';
-import { TABLE_KEYS } from '../shared/table-layout';
+import { TABLE_KEYS } from '../contract/table-layout';
 import { StoreWriteError } from './errors';
 import type { SessionWriteOutcome } from './session-store';
 import { itemSizeBytes, writeUnitsFor } from './item-size';

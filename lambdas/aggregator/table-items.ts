@@ -10,8 +10,8 @@
  */
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
-import type { DeviceClass, Utm } from '../shared/page-view-message';
-import { TABLE_KEYS } from '../shared/table-layout';
+import type { DeviceClass, Utm } from '../contract/page-view-message';
+import { TABLE_KEYS } from '../contract/table-layout';
 import { CorruptItemError } from './errors';
 
 export const DEVICE_SORT_KEY = 'DEVICE';

@@ -7,7 +7,7 @@ import type { APIGatewayAuthorizerResult, APIGatewaySimpleAuthorizerWithContextR
 import { utmFromParameters, utmFromQueryString } from '../identity/queue-messages';
 import type { ReasonCode } from '../identity/request-classification';
 import { canonicalPath } from '../identity/request-path';
-import type { Utm } from '../shared/page-view-message';
+import type { Utm } from '../contract/page-view-message';
 
 export interface RequestFacts {
   readonly method: string;

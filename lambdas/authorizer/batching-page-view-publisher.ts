@@ -5,7 +5,7 @@
  * `SendMessageBatch`. What SQS refuses or never confirms is handed to `onUnsent`, which writes replay
  * records: an accepted view is sent, or logged for `npm run replay`, never silently dropped.
  */
-import type { QueueMessage } from '../shared/page-view-message';
+import type { QueueMessage } from '../contract/page-view-message';
 import { HOLD_LIMITS, HeldPageViews, type HeldView, type HoldLimits } from './held-page-views';
 import type { PageViewPublisher } from './page-view-publisher';
 

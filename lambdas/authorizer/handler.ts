@@ -19,7 +19,7 @@ import { buildIdentifyMessage, buildPageViewMessage, isUsableUserId } from '../i
 import { classifyRequest, type Classification, type ClassificationSettings, type ReasonCode } from '../identity/request-classification';
 import { findCookieValues } from '../identity/request-cookies';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
-import type { QueueMessage } from '../shared/page-view-message';
+import type { QueueMessage } from '../contract/page-view-message';
 import { AfterResponseLifecycle } from './after-response';
 import { NO_VALUE, allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
 import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';

@@ -9,7 +9,7 @@
  * oldest one to leave within `maxHoldMs` (a small fraction of the consumer's 5 s batching window, so a
  * late view does not land in a later consumer batch than its neighbours); otherwise they leave at once.
  */
-import type { QueueMessage } from '../shared/page-view-message';
+import type { QueueMessage } from '../contract/page-view-message';
 
 export interface HoldLimits {
   /** Entries per `SendMessageBatch` (SQS allows 10). */

@@ -3,7 +3,7 @@
  * benchmark. The SQS adapter lives in `sqs-page-view-publisher.ts`, loaded on the first invocation so
  * the AWS SDK stays out of the module load.
  */
-import type { QueueMessage } from '../shared/page-view-message';
+import type { QueueMessage } from '../contract/page-view-message';
 
 export interface PageViewPublisher {
   /** Sends one message; rejects (with `PublishError` for SQS) once the client's retries are exhausted. */

@@ -12,7 +12,7 @@
  */
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { QueueMessage } from '../shared/page-view-message';
+import type { QueueMessage } from '../contract/page-view-message';
 import type { BatchSender } from './batching-page-view-publisher';
 import type { SqsTimeouts } from './config';
 import { PublishError } from './errors';

@@ -4,7 +4,7 @@
  * (ua-parser-js is ~20 KB minified plus per-call regex sweeps) would weigh on every cold start.
  * Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari", iOS also says "Mac OS X".
  */
-import type { DeviceClass } from '../shared/page-view-message';
+import type { DeviceClass } from '../contract/page-view-message';
 
 const BROWSERS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bEdg(?:e|A|iOS)?\//, 'edge'],

@@ -3,7 +3,7 @@
  * (`import type` only, so zod stays out of the authorizer bundle); the limits below mirror its schema,
  * and the tests validate built messages with the real schema.
  */
-import type { DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../shared/page-view-message';
+import type { DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../contract/page-view-message';
 
 export const UTM_PARAMETERS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const satisfies ReadonlyArray<keyof Utm>;
 const MAX_PATH_LENGTH = 2048;

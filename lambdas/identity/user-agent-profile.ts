@@ -4,7 +4,7 @@
  * ~2 µs per call (a large regular expression), so a small bounded cache takes it off the hot path.
  */
 import { isbot } from 'isbot';
-import type { DeviceClass } from '../shared/page-view-message';
+import type { DeviceClass } from '../contract/page-view-message';
 import { classifyDevice } from './device-class';
 
 export interface UserAgentProfile {

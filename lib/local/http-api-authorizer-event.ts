@@ -1,7 +1,7 @@
 /**
  * Builds the payload-2.0 REQUEST event API Gateway's HTTP API sends to a Lambda authorizer, from a
  * plain Node request, as the deployed `$default` route would (compare with
- * `shared/fixtures/aws-events/http-api-authorizer-request-v2.json`).
+ * `test/fixtures/aws-events/http-api-authorizer-request-v2.json`).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';

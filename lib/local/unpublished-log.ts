@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseQueueMessage, type QueueMessage } from '../../lambdas/shared/page-view-message';
+import { parseQueueMessage, type QueueMessage } from '../../lambdas/contract/page-view-message';
 
 export const REPLAY_MARKER = 'visitor-gate.unpublished-message';
 /** Where `npm start` keeps the replay records its authorizer logs, and `npm run replay` reads by default. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planBatch, type ViewFact } from '../../lambdas/aggregation/batch-plan';
 import { expiresAtSeconds } from '../../lambdas/aggregation/retention';
 import { mergeSession, newSession, sessionAppend, sessionPartId } from '../../lambdas/aggregation/session-merge';
-import type { PageViewMessage } from '../../lambdas/shared/page-view-message';
+import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import { opaqueId, pageView } from '../support/queue-messages';
 
 const RETENTION = 30;

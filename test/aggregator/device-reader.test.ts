@@ -5,7 +5,7 @@ import { DAY_MS, deviceExpiresAtSeconds, expiresAtSeconds } from '../../lambdas/
 import { newSession } from '../../lambdas/aggregation/session-merge';
 import { getDevice, listRecentDevices } from '../../lambdas/aggregator/device-reader';
 import { deviceToItem, sessionToItem } from '../../lambdas/aggregator/table-items';
-import { TABLE_KEYS } from '../../lambdas/shared/table-layout';
+import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
 import { createLocalTable } from '../../lib/local/local-table';
 import { opaqueId } from '../support/queue-messages';
 import { startDynamo, type LocalDynamo } from '../support/local-aws';

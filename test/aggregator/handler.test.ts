@@ -18,7 +18,7 @@ import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-sess
 import { createAggregatorHandler, type AggregatorHandler } from '../../lambdas/aggregator/handler';
 import { deviceKey, sessionKey } from '../../lambdas/aggregator/table-items';
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
-import type { PageViewMessage, QueueMessage } from '../../lambdas/shared/page-view-message';
+import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
 import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';
 import {

@@ -16,7 +16,7 @@ import { createAggregatorHandler } from '../../lambdas/aggregator/handler';
 import { itemSizeBytes } from '../../lambdas/aggregator/item-size';
 import { devicePartition, sessionToItem } from '../../lambdas/aggregator/table-items';
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
-import type { QueueMessage } from '../../lambdas/shared/page-view-message';
+import type { QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
 import { startDynamo, toSqsEvent, type LocalDynamo } from '../support/local-aws';
 import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';

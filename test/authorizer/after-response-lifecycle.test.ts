@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOLD_LIMITS } from '../../lambdas/authorizer/held-page-views';
 import { EXTENSION_NAME } from '../../lambdas/authorizer/lambda-extension-client';
-import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { freePort } from '../../lib/local/free-port';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
 import { scanUnpublishedLog } from '../../lib/local/unpublished-log';

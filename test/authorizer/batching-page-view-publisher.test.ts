@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingPageViewPublisher, type BatchEntry, type BatchSender } from '../../lambdas/authorizer/batching-page-view-publisher';
 import { HOLD_LIMITS, HeldPageViews } from '../../lambdas/authorizer/held-page-views';
-import type { PageViewMessage, QueueMessage } from '../../lambdas/shared/page-view-message';
+import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
 
 let counter = 0;
 function view(path = '/p'): PageViewMessage {

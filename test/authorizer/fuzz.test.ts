@@ -13,7 +13,7 @@ import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
 import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
 import { UTM_PARAMETERS } from '../../lambdas/identity/queue-messages';
-import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { USER_AGENTS } from '../identity/user-agents';
 import { NOW_MILLIS, cookiePair, createTestHandler, httpApiEvent, restApiEvent } from './authorizer-fixtures';
 import { seededRandom } from '../support/seeded-random';

@@ -4,7 +4,7 @@ import { REPLAY_MARKER } from '../../lambdas/authorizer/handler';
 import type { PageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
-import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { SECRET_1, SECRET_2 } from '../identity/test-keys';
 import {
   FIXTURE_IP,

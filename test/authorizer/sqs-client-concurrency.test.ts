@@ -12,7 +12,7 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
 import { SqsPageViewPublisher, createSqsClient } from '../../lambdas/authorizer/sqs-page-view-publisher';
-import type { PageViewMessage } from '../../lambdas/shared/page-view-message';
+import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
 
 /** The load benchmark's concurrency at the local front door, twice smithy's default pool. */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_MARKER } from '../../lib/local/unpublished-log';
-import type { PageViewMessage } from '../../lambdas/shared/page-view-message';
+import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import {
   cookiePair,
   eventually,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
 import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
-import type { QueueMessage } from '../../lambdas/shared/page-view-message';
+import type { QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
 import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../support/local-aws';

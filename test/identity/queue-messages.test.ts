@@ -7,7 +7,7 @@ import {
   utmFromParameters,
   utmFromQueryString,
 } from '../../lambdas/identity/queue-messages';
-import { parseQueueMessage } from '../../lambdas/shared/page-view-message';
+import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { testId, testSessionId } from './test-keys';
 
 const DEVICE = { browser: 'chrome', os: 'windows', type: 'desktop' } as const;
