@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost`: what a million page views cost, for the design before issue 12 and the one this
+ * `npm run bench:cost`: what a million page views cost, for the previous design (one awaited send per view) and the one this
  * repository deploys now, side by side, at 1M, 30M and 1B page views a month. See bench/cost/*.ts and
  * the README's cost section (generated from this run's bench/results/cost.json) for the model.
  *
@@ -621,7 +621,7 @@ function perEnvironmentPerSecond(viewsPerMonth: number): number {
 
 /**
  * While every SQS message still carries one view (SendMessageBatch entries are separate messages), a
- * clearly labelled projection of several views per message body (issue 12 item 2's other option):
+ * clearly labelled projection of several views per message body (the other way to fill queue requests):
  * each message carries the views one execution environment held within 1 s, k = 1 + (rate /
  * environments) x 1 s; the event source mapping's non-empty receives and its deletes are divided by k
  * (the sends are measured as they are). Not a measurement.

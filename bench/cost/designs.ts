@@ -1,7 +1,7 @@
 /**
  * The two designs `bench:cost` prices side by side.
  *
- * - `before`: the pipeline as it was before issue 12, modelled explicitly so the column stays
+ * - `before`: the previous design (one awaited SendMessage per view inside the request), modelled explicitly so the column stays
  *   available whatever the code on main becomes: one awaited SendMessage per page view, 256 MB
  *   functions, batches of 100 with a 5 s window and a maximum concurrency of 5, text logs with Lambda's
  *   START/END/REPORT lines, an authorizer metric line per invocation, the 12-field JSON access log,

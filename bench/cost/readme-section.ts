@@ -66,7 +66,7 @@ export function renderCostSection(results: CostResults): string {
   out.push(
     `Measured by \`npm run bench:cost\` (bench/cost.bench.ts) with us-east-1 list prices checked ${results.pricesChecked}, free tiers left out. ` +
       'Per million page-view requests through the front door (bots and GPC requests included: they cost a request and an invocation too); ' +
-      '"before" is the design before issue 12, modelled explicitly; "now" is what this repository deploys (read from the synthesized stack).',
+      '"before" is the previous design (one awaited SendMessage per view inside the request, its stack settings and logging), modelled explicitly; "now" is what this repository deploys (read from the synthesized stack).',
   );
   out.push('');
   out.push(`| $ per million views | ${rates.map((rate) => `before ${rate} | now ${rate}`).join(' | ')} |`);
