@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
+import { REPLAY_MARKER } from '../lambdas/contract/replay-record';
 import { buildAuthorizerEvent } from '../lib/local/http-api-authorizer-event';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { bundleAuthorizer, startLambdaEnvironment, type EnvironmentOptions } from '../test/support/lambda-environment';
@@ -109,7 +110,7 @@ async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<stri
         tracked: design.tracked,
         sqsRequests: new Map(proxy.counts),
         duringPage: design.duringPage,
-        replayRecords: environment.lines().filter((line) => line.includes('visitor-gate.unpublished-message')).length,
+        replayRecords: environment.lines().filter((line) => line.includes(REPLAY_MARKER)).length,
       });
     }
     return figures;

@@ -30,9 +30,8 @@ import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier
 import type { PageViewPublisher } from './page-view-publisher';
 import { startInternalExtension } from './lambda-extension-client';
 import { createSecretsManagerReader, type SecretReader } from './secret-loader';
+import { REPLAY_MARKER } from '../contract/replay-record';
 
-/** The marker `npm run replay` looks for in logs to re-send messages that could not be published. */
-export const REPLAY_MARKER = 'visitor-gate.unpublished-message';
 /**
  * At most this many device cookie values are read per request; structurally invalid ones are rejected
  * without an HMAC, and at most MAX_SIGNATURE_CHECKS (identity-resolution.ts) are MAC-checked.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
-import { REPLAY_MARKER } from '../../lambdas/authorizer/handler';
+import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
 import type { PageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';

@@ -7,7 +7,8 @@ import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
 import { applyHandlerEnvironment, LOCAL_SQS_TIMEOUT_MS } from '../../lib/local/local-aws-clients';
 import { readLocalSettings } from '../../lib/local/local-settings';
 import { judgeBatchResponse } from '../../lib/local/sqs-lambda-event';
-import { keepUnpublishedRecords, REPLAY_MARKER, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
+import { keepUnpublishedRecords, scanUnpublishedLog } from '../../lib/local/unpublished-log';
 import { SIGNING_KEYS } from '../authorizer/authorizer-fixtures';
 
 describe('judgeBatchResponse (ReportBatchItemFailures)', () => {

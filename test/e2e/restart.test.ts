@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPLAY_MARKER } from '../../lib/local/unpublished-log';
+import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import {
   cookiePair,
