@@ -53,7 +53,7 @@ import { BEFORE, currentDesign, type Design } from './cost/designs';
 import { simulateEsm, type Arrival, type EsmSettings } from './cost/esm-model';
 import { emptyOutput, metered, metricKeys, type OutputTotals } from './cost/output-meter';
 import { PRICES, PRICES_CHECKED, httpApiCost } from './cost/prices';
-import type { ActionCount } from './cost/sqs-counting-proxy';
+import type { ActionCount } from './sqs-counting-proxy';
 import { BOT_USER_AGENT, HUMAN_USER_AGENTS, TRACE_SHAPE, generateTrace, type TraceRequest } from './cost/trace';
 
 const SEED = 20_261_202;

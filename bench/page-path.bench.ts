@@ -20,7 +20,7 @@ import { buildAuthorizerEvent } from '../lib/local/http-api-authorizer-event';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { bundleAuthorizer, startLambdaEnvironment, type EnvironmentOptions } from '../test/support/lambda-environment';
 import { startQueue, type LocalQueue } from '../test/support/local-aws';
-import { startSqsProxy } from '../test/support/sqs-proxy';
+import { startCountingProxy } from './sqs-counting-proxy';
 
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 1000);
 const WARMUP = 20;
@@ -67,10 +67,10 @@ interface Design {
 /** Both designs, alternating request by request so a busy moment of the machine hits both alike. */
 async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<string, string>, designs: readonly Design[]): Promise<DesignFigures[]> {
   const proxies = await Promise.all(designs.map(() =>
-      startSqsProxy(queue.server.endpoint, { delayMs: DELAY_MS, slowDelayMs: SLOW_DELAY_MS, slowShare: SLOW_SHARE, seed: 1 }),
+      startCountingProxy(queue.server.endpoint, { delayMs: DELAY_MS, slowDelayMs: SLOW_DELAY_MS, slowShare: SLOW_SHARE, seed: 1 }),
     ));
   const environments = await Promise.all(
-    designs.map((design, index) => startLambdaEnvironment({ bundleDir, entry: design.entry, env: { ...env, AWS_ENDPOINT_URL_SQS: proxies[index]?.url ?? '' } })),
+    designs.map((design, index) => startLambdaEnvironment({ bundleDir, entry: design.entry, env: { ...env, AWS_ENDPOINT_URL_SQS: proxies[index]?.endpoint ?? '' } })),
   );
   const cookies = designs.map(() => new Array<string | undefined>(VISITORS).fill(undefined));
   try {
@@ -81,10 +81,10 @@ async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<stri
         const jar = cookies[index];
         if (environment === undefined || proxy === undefined || jar === undefined) throw new Error('unreachable');
         const visitor = i % VISITORS;
-        const requestsBefore = proxy.requests();
+        const requestsBefore = proxy.totalCalls();
         const invocation = environment.api.invoke(browserRequest(`/page/${i % 7}`, jar[visitor]));
         const answer = await invocation.response;
-        const requestsAtResponse = proxy.requests();
+        const requestsAtResponse = proxy.totalCalls();
         await invocation.complete; // one environment: the next event waits until this invocation is complete
         const context = (answer.response as { context?: { setCookie?: string; tracked?: boolean } }).context;
         const setCookie = context?.setCookie;
@@ -108,7 +108,7 @@ async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<stri
         p99: percentile(samples, 99),
         max: samples.at(-1) ?? Number.NaN,
         tracked: design.tracked,
-        sqsRequests: new Map(proxy.counts),
+        sqsRequests: new Map([...proxy.counts].map(([action, count]) => [action, count.calls])),
         duringPage: design.duringPage,
         replayRecords: environment.lines().filter((line) => line.includes(REPLAY_MARKER)).length,
       });
@@ -116,7 +116,7 @@ async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<stri
     return figures;
   } finally {
     for (const environment of environments) await environment.stop().catch(() => undefined);
-    for (const proxy of proxies) await proxy.close();
+    for (const proxy of proxies) await proxy.stop();
   }
 }
 
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     if (before === undefined || after === undefined) throw new Error('unreachable');
     for (const [index, figures] of [before, after].entries()) {
       const requests = [...figures.sqsRequests.values()].reduce((sum, n) => sum + n, 0);
-      const byAction = [...figures.sqsRequests].map(([action, n]) => `${action.replace('AmazonSQS.', '')} ${n}`).join(', ');
+      const byAction = [...figures.sqsRequests].map(([action, n]) => `${action} ${n}`).join(', ');
       console.log(
         `${(designs[index]?.name ?? '').padEnd(38)} p50 ${fmt(figures.p50)} ms  p99 ${fmt(figures.p99)} ms  max ${fmt(figures.max)} ms | ` +
           `SQS requests while a page waited ${figures.duringPage} | per tracked view ${(requests / Math.max(1, figures.tracked)).toFixed(3)} ` +

@@ -4,7 +4,7 @@
  * serves until it is killed.
  */
 import { startLocalSqs } from '../../lib/local/sqs-server';
-import { startCountingProxy } from './sqs-counting-proxy';
+import { startCountingProxy } from '../sqs-counting-proxy';
 
 const sqs = await startLocalSqs();
 const queues = sqs.createQueues({ name: 'cost-bench', deadLetterName: 'cost-bench-dlq', visibilityTimeoutSeconds: 300, maxReceiveCount: 5 });

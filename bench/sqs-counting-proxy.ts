@@ -1,17 +1,29 @@
 /**
- * An HTTP proxy in front of fauxqs that counts what SQS would bill: calls by API action (from the
- * JSON protocol's `X-Amz-Target`, or the query protocol's `Action=`) and 64 KiB units (every 64 KiB of
- * a request's payload is billed as one request). `GET /__counts` answers the counts as JSON and
- * `POST /__reset` clears them, so the proxy can run in its own process: `bench:cost` runs it and
- * fauxqs there (see `sqs-server-process.ts`), so their CPU time is not counted as the authorizer's.
+ * An HTTP proxy in front of fauxqs, for the benchmarks: counts what SQS would bill, calls by API
+ * action (from the JSON protocol's `X-Amz-Target`, or the query protocol's `Action=`) and 64 KiB units
+ * (every 64 KiB of a request's payload is billed as one request), and can make SQS slow on purpose (a
+ * fixed delay on every request, a longer one on a seeded share of them; `bench:page-path`).
+ * `GET /__counts` answers the counts as JSON and `POST /__reset` clears them, so the proxy can run in
+ * its own process: `bench:cost` runs it and fauxqs there (see `cost/sqs-server-process.ts`), so their
+ * CPU time is not counted as the authorizer's.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../test/support/seeded-random';
 
 export interface ActionCount {
   calls: number;
   units: number;
   payloadBytes: number;
+}
+
+export interface SlowSqsOptions {
+  /** Added to every request, ms. */
+  readonly delayMs?: number;
+  /** Instead of `delayMs` on a share `slowShare` (0-1) of requests, ms. */
+  readonly slowDelayMs?: number;
+  readonly slowShare?: number;
+  readonly seed?: number;
 }
 
 export interface CountingProxy {
@@ -29,8 +41,10 @@ function actionOf(target: string | string[] | undefined, body: Buffer): string {
   return match?.[1] ?? 'Unknown';
 }
 
-export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
+export async function startCountingProxy(upstream: string, slow: SlowSqsOptions = {}): Promise<CountingProxy> {
   const target = new URL(upstream);
+  const random = seededRandom(slow.seed ?? 1);
+  const { delayMs = 0, slowDelayMs = 0, slowShare = 0 } = slow;
   const counts = new Map<string, ActionCount>();
   let total = 0;
   const server: Server = createServer((req, res) => {
@@ -57,18 +71,23 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
       count.payloadBytes += body.length;
       counts.set(action, count);
       total += 1;
-      const upstreamRequest = httpRequest(
-        { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: req.headers.host ?? target.host } },
-        (upstreamResponse) => {
-          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-          upstreamResponse.pipe(res);
-        },
-      );
-      upstreamRequest.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstreamRequest.end(body);
+      const delay = slowShare > 0 && random() < slowShare ? slowDelayMs : delayMs;
+      const forward = () => {
+        const upstreamRequest = httpRequest(
+          { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: req.headers.host ?? target.host } },
+          (upstreamResponse) => {
+            res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+            upstreamResponse.pipe(res);
+          },
+        );
+        upstreamRequest.on('error', () => {
+          res.writeHead(502);
+          res.end();
+        });
+        upstreamRequest.end(body);
+      };
+      if (delay > 0) setTimeout(forward, delay);
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
