@@ -28,6 +28,7 @@ import { localDocumentClient, localSqsClient, loopbackEndpointOf } from '../lib/
 import { readRuntimeInfo, type RuntimeInfo } from '../lib/local/runtime-file';
 import { scanUnpublishedLog, unpublishedLogPath } from '../lib/local/unpublished-log';
 import { defaultCookieName } from '../lambdas/identity/cookie-attributes';
+import { nearestRank } from './percentile';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const PAGES = ['/', '/products', '/pricing', '/about', '/whoami'];
@@ -159,14 +160,10 @@ async function drive(base: URL, options: Options): Promise<LoadResult> {
   return { requests: Math.min(next, options.requests), errors, elapsedMs, latenciesMs: latencies, sent, uncertain, identityChanges, errorKinds };
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
-}
 
 function summarize(result: LoadResult): { perSecond: number; p50: number; p99: number } {
   const sorted = result.latenciesMs.slice(0, result.requests).sort();
-  return { perSecond: result.requests / (result.elapsedMs / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return { perSecond: result.requests / (result.elapsedMs / 1000), p50: nearestRank(sorted, 50) ?? 0, p99: nearestRank(sorted, 99) ?? 0 };
 }
 
 interface Runtime {

@@ -21,6 +21,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { bundleAuthorizer, startLambdaEnvironment, type EnvironmentOptions } from '../test/support/lambda-environment';
 import { startQueue, type LocalQueue } from '../test/support/local-aws';
 import { startCountingProxy } from './sqs-counting-proxy';
+import { nearestRank } from './percentile';
 
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 1000);
 const WARMUP = 20;
@@ -30,9 +31,6 @@ const SLOW_DELAY_MS = 300;
 const SLOW_SHARE = 0.01;
 const COLD_STARTS = 11;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 function browserRequest(path: string, cookie: string | undefined) {
   const headers: Record<string, string> = {
@@ -104,8 +102,8 @@ async function runDesigns(queue: LocalQueue, bundleDir: string, env: Record<stri
       await environment.stop(2_000);
       const samples = [...design.samples].sort((a, b) => a - b);
       figures.push({
-        p50: percentile(samples, 50),
-        p99: percentile(samples, 99),
+        p50: nearestRank(samples, 50) ?? Number.NaN,
+        p99: nearestRank(samples, 99) ?? Number.NaN,
         max: samples.at(-1) ?? Number.NaN,
         tracked: design.tracked,
         sqsRequests: new Map([...proxy.counts].map(([action, count]) => [action, count.calls])),
