@@ -37,6 +37,7 @@ import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
 import type { AuthorizerContext } from '../lambdas/authorizer/authorizer-event';
 import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
+import { HOLD_LIMITS } from '../lambdas/authorizer/held-page-views';
 import { sharedSqsClient, sqsBatchSender } from '../lambdas/authorizer/sqs-page-view-publisher';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
 import { MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../lib/anonymous-tracking';
@@ -186,9 +187,9 @@ function platformLines(memoryMb: number, billedMs: number): number {
   ].reduce((sum, line) => sum + Buffer.byteLength(line), 0);
 }
 
-function deviceOf(body: string): string {
-  const match = /"deviceId":"([^"]+)"/.exec(body);
-  return match?.[1] ?? body;
+/** Every device a body carries (a version 2 body carries several). */
+function devicesOf(body: string): string[] {
+  return [...body.matchAll(/"deviceId":"([^"]+)"/g)].map((match) => match[1] ?? body);
 }
 
 function messageTime(body: string): { at: number; views: number } {
@@ -259,7 +260,12 @@ async function runAuthorizer(
     // minute per environment) the metric lines per request measured here are an upper bound.
     const metrics = createEmfMetrics({ ...defaults.config.metrics, clock });
     // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
-    batching = new BatchingPageViewPublisher({ send: sqsBatchSender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl), onUnsent: () => undefined, clock: publisherClock });
+    batching = new BatchingPageViewPublisher({
+      send: sqsBatchSender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl),
+      onUnsent: () => undefined,
+      clock: publisherClock,
+      limits: { ...HOLD_LIMITS, maxHoldMs: design.holdMs ?? defaults.config.pageViewHoldMs },
+    });
     deps = { ...defaults, metrics, publisher: batching };
   }
   const handler: AuthorizerHandler = createAuthorizerHandler({ ...deps, clock });
@@ -409,7 +415,7 @@ async function runConsumer(
   await metered(output, async () => {
     for (const batch of membership.totals.batches) {
       if (batch.samples.length === 0) continue;
-      const devices = [...new Set(batch.samples.map((index) => deviceOf((run.messages[index] as { body: string }).body)))];
+      const devices = [...new Set(batch.samples.flatMap((index) => devicesOf((run.messages[index] as { body: string }).body)))];
       const event: SQSEvent = {
         Records: batch.samples.map((index) => ({
           messageId: `m-${index}`,
@@ -724,6 +730,7 @@ async function main(): Promise<void> {
           maxConcurrency: design.maxConcurrency ?? 'none',
           platformLines: design.platformLines,
           publisher: design.publisher,
+          ...(design.publisher === 'default' ? { holdMs: design.holdMs ?? Number(design.authorizerEnvironment.PAGE_VIEW_HOLD_MS ?? HOLD_LIMITS.maxHoldMs) } : {}),
         },
         rates,
         fixed,

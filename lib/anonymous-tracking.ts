@@ -19,6 +19,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../lambdas/contract/table-layout';
+import { holdMsForBatchingWindow } from '../lambdas/authorizer/held-page-views';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
 import { FrontDoor } from './front-door';
 import { TrackedFunction } from './tracked-function';
@@ -198,7 +199,8 @@ export class AnonymousTracking extends Construct {
       .setEnvironment('SESSION_TIMEOUT_SECONDS', String(settings.sessionTimeoutSeconds))
       .setEnvironment('SESSION_MAX_SECONDS', String(settings.sessionMaxSeconds))
       .setEnvironment('HONOR_PRIVACY_SIGNALS', String(settings.honorPrivacySignals))
-      .setEnvironment('SLOW_RESOLUTION_WARN_MS', String(settings.slowResolutionWarnMs));
+      .setEnvironment('SLOW_RESOLUTION_WARN_MS', String(settings.slowResolutionWarnMs))
+      .setEnvironment('PAGE_VIEW_HOLD_MS', String(holdMsForBatchingWindow(settings.consumerMaxBatchingWindowSeconds)));
     if (settings.cookieDomain) fn.setEnvironment('COOKIE_DOMAIN', settings.cookieDomain);
 
     const jwt = settings.jwt;

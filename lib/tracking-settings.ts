@@ -137,7 +137,7 @@ export const TRACKING_DEFAULTS = {
   honorPrivacySignals: CONFIG_DEFAULTS.HONOR_PRIVACY_SIGNALS === 'true',
   retentionDays: DEFAULT_RETENTION_DAYS,
   consumerBatchSize: 1000,
-  consumerMaxBatchingWindowSeconds: 60,
+  consumerMaxBatchingWindowSeconds: 300,
   tableCapacity: 'on-demand',
   tableMaxWriteCapacity: 1000,
   dashboard: false,

@@ -29,6 +29,8 @@ export interface Design {
   readonly secrets: number;
   /** The publisher: `one-send-per-view` (the old design) or `default` (what createDefaultDeps wires). */
   readonly publisher: 'one-send-per-view' | 'default';
+  /** Longest hold of a view in an execution environment (HOLD_LIMITS.maxHoldMs unless tried otherwise). */
+  readonly holdMs?: number;
   readonly consumerMetrics: (metrics: Metrics) => AggregatorMetrics;
   /** Environment variables the stack gives the authorizer (cookie and session settings). */
   readonly authorizerEnvironment: Record<string, string>;

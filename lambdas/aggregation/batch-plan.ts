@@ -81,7 +81,7 @@ export function planBatch(records: readonly PlannedRecord[]): BatchPlan {
     const device = deviceGroup(message.deviceId);
 
     if (message.type === 'identify') {
-      device.identifyRecordIds.push(recordId);
+      if (!device.identifyRecordIds.includes(recordId)) device.identifyRecordIds.push(recordId);
       const fact: IdentifyFact = { id: message.id, userId: message.userId, ts: message.ts };
       device.identify = device.identify ? laterIdentify(device.identify, fact) : fact;
       continue;
@@ -94,7 +94,8 @@ export function planBatch(records: readonly PlannedRecord[]): BatchPlan {
       sessions.set(key, session);
       device.sessions.push(session);
     }
-    session.recordIds.push(recordId);
+    // A version 2 body puts several views in one record; the record is listed once.
+    if (session.recordIds.at(-1) !== recordId && !session.recordIds.includes(recordId)) session.recordIds.push(recordId);
     if (duplicate) continue;
     session.views.push({
       id: message.id,

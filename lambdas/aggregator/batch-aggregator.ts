@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
 import { deviceDeltaFor } from '../aggregation/device-merge';
 import { timestampVerdict } from '../aggregation/retention';
-import { parseQueueMessage } from '../contract/page-view-message';
+import { parseQueueBody } from '../contract/page-view-message';
 import type { SessionStore } from './session-store';
 import { emptyCounts, type AggregatorCounts } from './telemetry';
 
@@ -64,9 +64,10 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
   const valid: PlannedRecord[] = [];
 
   for (const record of records) {
-    const parsed = parseQueueMessage(record.body);
+    const parsed = parseQueueBody(record.body);
     if (parsed.ok) {
-      valid.push({ recordId: record.recordId, message: parsed.message });
+      // A record of several messages fails if any of them fails; its redelivery is deduplicated by view id.
+      for (const message of parsed.messages) valid.push({ recordId: record.recordId, message });
       continue;
     }
     // Reported failed, so after the queue's maxReceiveCount it rests in the dead-letter queue.
@@ -93,7 +94,11 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
     return false;
   });
   const recordsOfView = new Map<string, string[]>();
-  for (const { recordId, message } of inWindow) recordsOfView.set(message.id, [...(recordsOfView.get(message.id) ?? []), recordId]);
+  for (const { recordId, message } of inWindow) {
+    const ids = recordsOfView.get(message.id) ?? [];
+    if (!ids.includes(recordId)) ids.push(recordId);
+    recordsOfView.set(message.id, ids);
+  }
 
   const plan = planBatch(inWindow);
   counts.DuplicatePageViews += plan.duplicatesInBatch;

@@ -1,11 +1,13 @@
 /**
  * The publisher the authorizer uses when something runs its work after the response (the internal
  * extension on Lambda, the local runtime's lifecycle): `publish` only holds the view, and
- * `afterInvocation` (after the response has gone) sends what is due, up to 10 views per
- * `SendMessageBatch`. What SQS refuses or never confirms is handed to `onUnsent`, which writes replay
- * records: an accepted view is sent, or logged for `npm run replay`, never silently dropped.
+ * `afterInvocation` (after the response has gone) sends what is due, the views held together in one
+ * message body (version 2, queue-body.ts; up to 100 views or 64 KiB). What SQS refuses or never
+ * confirms is handed to `onUnsent`, which writes replay records: an accepted view is sent, or logged
+ * for `npm run replay`, never silently dropped.
  */
 import type { QueueMessage } from '../contract/page-view-message';
+import { queueBody } from '../contract/queue-body';
 import { HOLD_LIMITS, HeldPageViews, type HeldView, type HoldLimits } from './held-page-views';
 import type { PageViewPublisher } from './page-view-publisher';
 
@@ -67,7 +69,7 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
     if (this.held.due(now, this.expectedGapMs)) await this.flushHeld();
   }
 
-  /** Sends everything held, one request per full batch, concurrently. */
+  /** Sends everything held, one request per full message body, concurrently. */
   async flushHeld(): Promise<void> {
     const sends: Promise<void>[] = [];
     while (this.held.count > 0) sends.push(this.sendBatch(this.held.takeBatch()));
@@ -107,9 +109,9 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
     let unsent: readonly HeldView[];
     let error: unknown;
     try {
-      const refused = new Set(await this.options.send(batch.map((view, index) => ({ id: String(index), body: view.body }))));
-      unsent = batch.filter((_, index) => refused.has(String(index)));
-      error = new Error(`SQS refused ${unsent.length} of ${batch.length} entries`);
+      const refused = await this.options.send([{ id: '0', body: queueBody(batch.map((view) => view.body)) }]);
+      unsent = refused.length > 0 ? batch : [];
+      error = new Error(`SQS refused a message of ${batch.length} views`);
     } catch (cause) {
       unsent = batch;
       error = cause;

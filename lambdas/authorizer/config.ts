@@ -6,6 +6,7 @@ import { MAX_COOKIE_MAX_AGE_SECONDS, cookieSettingsProblems, defaultCookieName }
 import type { CookieRenewal } from '../identity/identity-resolution';
 import { canonicalPath } from '../identity/request-path';
 import { AuthorizerConfigError } from './errors';
+import { HOLD_LIMITS } from './held-page-views';
 
 export type KeyRingSource = { readonly kind: 'inline'; readonly json: string } | { readonly kind: 'secret'; readonly secretArn: string };
 export type JwtKeySource =
@@ -50,6 +51,8 @@ export interface AuthorizerConfig {
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
   readonly sqsTimeouts: SqsTimeouts;
+  /** Longest a page view waits in the execution environment for companions (held-page-views.ts). */
+  readonly pageViewHoldMs: number;
   readonly metrics: MetricsSettings;
 }
 
@@ -64,6 +67,9 @@ export interface SqsTimeouts {
   readonly requestMs: number;
 }
 
+/** A minute at most: the stack derives the hold from the batching window, at most 300 s / 15 = 20 s. */
+const MAX_PAGE_VIEW_HOLD_MS = 60_000;
+
 export const CONFIG_DEFAULTS = {
   COOKIE_MAX_AGE_SECONDS: 2_592_000,
   COOKIE_RENEWAL: 'sliding',
@@ -75,6 +81,7 @@ export const CONFIG_DEFAULTS = {
   SLOW_RESOLUTION_WARN_MS: 5,
   SQS_CONNECT_TIMEOUT_MS: 100,
   SQS_REQUEST_TIMEOUT_MS: 300,
+  PAGE_VIEW_HOLD_MS: HOLD_LIMITS.maxHoldMs,
   POWERTOOLS_SERVICE_NAME: 'visitor-gate',
   POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
 } as const;
@@ -173,6 +180,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     jwt: jwtSettings(text, problems),
     slowResolutionWarnMs,
     sqsTimeouts,
+    pageViewHoldMs: integer('PAGE_VIEW_HOLD_MS', CONFIG_DEFAULTS.PAGE_VIEW_HOLD_MS, 0, MAX_PAGE_VIEW_HOLD_MS),
     metrics: {
       namespace: text('POWERTOOLS_METRICS_NAMESPACE') ?? CONFIG_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
       service: text('POWERTOOLS_SERVICE_NAME') ?? CONFIG_DEFAULTS.POWERTOOLS_SERVICE_NAME,

@@ -24,6 +24,7 @@ import { AfterResponseLifecycle } from './after-response';
 import { NO_VALUE, allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
 import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
 import { BatchingPageViewPublisher } from './batching-page-view-publisher';
+import { HOLD_LIMITS } from './held-page-views';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
 import { SecretLoadError } from './errors';
 import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier';
@@ -289,6 +290,7 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const batching = new BatchingPageViewPublisher({
       send: sqsBatchSender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl),
       onUnsent: replayRecordSink(logger, metrics),
+      limits: { ...HOLD_LIMITS, maxHoldMs: config.pageViewHoldMs },
     });
     afterResponse.provide(batching);
     publisher = batching;

@@ -3,24 +3,37 @@
  * structure (time and the expected gap to the next invocation are arguments), used by
  * `BatchingPageViewPublisher` after each response.
  *
- * Lambda runs one invocation at a time per environment, so views can only share a `SendMessageBatch`
- * when the environment keeps them across invocations; while it waits for the next one it is frozen and
+ * Lambda runs one invocation at a time per environment, so views can only share an SQS message when
+ * the environment keeps them across invocations; while it waits for the next one it is frozen and
  * nothing runs. Views are therefore held only when the next invocation is expected soon enough for the
- * oldest one to leave within `maxHoldMs` (a small fraction of the consumer's 5 s batching window, so a
- * late view does not land in a later consumer batch than its neighbours); otherwise they leave at once.
+ * oldest one to leave within `maxHoldMs`; otherwise they leave at once. Held views leave together in
+ * one message body (queue-body.ts), so the queue's receives and deletes are shared too.
  */
 import type { QueueMessage } from '../contract/page-view-message';
+import { MAX_BODY_BYTES, MAX_MESSAGES_PER_BODY, bodyOverheadBytes } from '../contract/queue-body';
 
 export interface HoldLimits {
-  /** Entries per `SendMessageBatch` (SQS allows 10). */
-  readonly maxEntries: number;
-  /** Bytes of message bodies per request: SQS bills each 64 KiB of a request as one request. */
-  readonly maxBatchBytes: number;
+  /** Views per message body (the consumer accepts MAX_MESSAGES_PER_BODY). */
+  readonly maxViews: number;
+  /** UTF-8 bytes of one message body: SQS bills each 64 KiB of a request as one request. */
+  readonly maxBodyBytes: number;
   /** Longest a view should wait for companions, milliseconds. */
   readonly maxHoldMs: number;
 }
 
-export const HOLD_LIMITS: HoldLimits = { maxEntries: 10, maxBatchBytes: 64 * 1024, maxHoldMs: 250 };
+/**
+ * A held view waits at most this share of the consumer's batching window, so it reaches the consumer's
+ * batch as its neighbours do (a later batch would take the slower merge path for its session).
+ */
+export const HOLD_SHARE_OF_BATCHING_WINDOW = 1 / 15;
+
+/** The longest hold for a consumer batching window (the stack sets PAGE_VIEW_HOLD_MS from it). */
+export function holdMsForBatchingWindow(windowSeconds: number): number {
+  return Math.floor(windowSeconds * 1000 * HOLD_SHARE_OF_BATCHING_WINDOW);
+}
+
+/** At 100 views or 64 KiB a body is full; 20 s is the hold for the stack's default 300 s window. */
+export const HOLD_LIMITS: HoldLimits = { maxViews: MAX_MESSAGES_PER_BODY, maxBodyBytes: MAX_BODY_BYTES, maxHoldMs: 20_000 };
 
 export interface HeldView {
   readonly message: QueueMessage;
@@ -55,18 +68,18 @@ export class HeldPageViews {
   due(nowMillis: number, expectedGapMs: number | undefined): boolean {
     const oldest = this.views[0];
     if (oldest === undefined) return false;
-    if (this.views.length >= this.limits.maxEntries || this.bytes >= this.limits.maxBatchBytes) return true;
+    if (this.views.length >= this.limits.maxViews || this.bodyBytes(this.views.length, this.bytes) >= this.limits.maxBodyBytes) return true;
     if (expectedGapMs === undefined) return true;
     return nowMillis - oldest.heldSince + expectedGapMs > this.limits.maxHoldMs;
   }
 
-  /** Removes and returns the oldest views that fit one request (at least one view, whatever its size). */
+  /** Removes and returns the oldest views that fit one message body (at least one view, whatever its size). */
   takeBatch(): HeldView[] {
     let bytes = 0;
     let end = 0;
-    while (end < this.views.length && end < this.limits.maxEntries) {
+    while (end < this.views.length && end < this.limits.maxViews) {
       const size = this.views[end]?.bytes ?? 0;
-      if (end > 0 && bytes + size > this.limits.maxBatchBytes) break;
+      if (end > 0 && this.bodyBytes(end + 1, bytes + size) > this.limits.maxBodyBytes) break;
       bytes += size;
       end++;
     }
@@ -74,6 +87,10 @@ export class HeldPageViews {
     this.views = this.views.slice(end);
     this.bytes -= bytes;
     return batch;
+  }
+
+  private bodyBytes(count: number, messageBytes: number): number {
+    return messageBytes + bodyOverheadBytes(count);
   }
 
   /** Removes and returns everything held. */

@@ -2,11 +2,13 @@
  * The queue's wire contract, shared by the authorizer (producer) and the aggregator (consumer).
  *
  * The authorizer imports only the *types* from this file (`import type`), so zod never enters its
- * bundle; the consumer validates every message with `parseQueueMessage`. Bump `v` (and keep the old
+ * bundle; the consumer validates every SQS body with `parseQueueBody` (a body carries one message or,
+ * version 2, several: queue-body.ts). Bump `v` (and keep the old
  * schema) for any incompatible change: a consumer rejects versions it does not know, and such messages
  * rest in the dead-letter queue until a consumer that knows them redrives them.
  */
 import { z } from 'zod';
+import { MAX_MESSAGES_PER_BODY, MULTI_MESSAGE_BODY_VERSION } from './queue-body';
 
 /** Base64url identifiers minted by the authorizer (device and session ids carry >= 128 random bits). */
 const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
@@ -69,6 +71,14 @@ export const identifyV1Schema = z
 
 export const queueMessageSchema = z.discriminatedUnion('type', [pageViewV1Schema, identifyV1Schema]);
 
+/** Body version 2: several messages in one SQS body (queue-body.ts builds it). */
+export const multiMessageBodySchema = z
+  .object({
+    v: z.literal(MULTI_MESSAGE_BODY_VERSION),
+    messages: z.array(queueMessageSchema).min(1).max(MAX_MESSAGES_PER_BODY),
+  })
+  .strict();
+
 export type Utm = z.infer<typeof utmSchema>;
 export type DeviceClass = z.infer<typeof deviceClassSchema>;
 export type PageViewMessage = z.infer<typeof pageViewV1Schema>;
@@ -79,17 +89,43 @@ export type ParsedQueueMessage =
   | { ok: true; message: QueueMessage }
   | { ok: false; reason: 'not_json' | 'invalid'; detail: string };
 
-/** Parses one SQS body. Never throws: a bad body is a value the caller reports as a failed record. */
-export function parseQueueMessage(body: string): ParsedQueueMessage {
-  let json: unknown;
+export type ParsedQueueBody =
+  | { ok: true; messages: QueueMessage[] }
+  | { ok: false; reason: 'not_json' | 'invalid'; detail: string };
+
+function parseJson(text: string): { ok: true; json: unknown } | { ok: false } {
   try {
-    json = JSON.parse(body);
+    return { ok: true, json: JSON.parse(text) };
   } catch {
-    return { ok: false, reason: 'not_json', detail: 'body is not JSON' };
+    return { ok: false };
+  }
+}
+
+/** Parses one queue message (a version 1 body, or a replay record's `queueMessage`). Never throws. */
+export function parseQueueMessage(text: string): ParsedQueueMessage {
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { ok: false, reason: 'not_json', detail: 'body is not JSON' };
+  const result = queueMessageSchema.safeParse(parsed.json);
+  if (!result.success) return { ok: false, reason: 'invalid', detail: z.prettifyError(result.error) };
+  return { ok: true, message: result.data };
+}
+
+/**
+ * Parses one SQS body of either version into its messages. Never throws: a bad body is a value the
+ * caller reports as a failed record. A version 2 body is valid only as a whole (one bad message and
+ * the record goes to the dead-letter queue intact, with its neighbours).
+ */
+export function parseQueueBody(body: string): ParsedQueueBody {
+  const parsed = parseJson(body);
+  if (!parsed.ok) return { ok: false, reason: 'not_json', detail: 'body is not JSON' };
+  const json = parsed.json;
+  const isMulti = typeof json === 'object' && json !== null && !('type' in json) && (json as { v?: unknown }).v === MULTI_MESSAGE_BODY_VERSION;
+  if (isMulti) {
+    const result = multiMessageBodySchema.safeParse(json);
+    if (!result.success) return { ok: false, reason: 'invalid', detail: z.prettifyError(result.error) };
+    return { ok: true, messages: result.data.messages };
   }
   const result = queueMessageSchema.safeParse(json);
-  if (!result.success) {
-    return { ok: false, reason: 'invalid', detail: z.prettifyError(result.error) };
-  }
-  return { ok: true, message: result.data };
+  if (!result.success) return { ok: false, reason: 'invalid', detail: z.prettifyError(result.error) };
+  return { ok: true, messages: [result.data] };
 }

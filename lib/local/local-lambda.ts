@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { AfterResponseWork } from '../../lambdas/authorizer/after-response';
-import { HOLD_LIMITS } from '../../lambdas/authorizer/held-page-views';
 import { SHUTDOWN_BUDGET_MS } from '../../lambdas/authorizer/lambda-extension-client';
 import { LOCAL_API } from './http-api-authorizer-event';
 
@@ -29,6 +28,12 @@ export interface LocalLambda<TEvent, TResult> {
 
 // ---- After-response lifecycle (lambdas/authorizer/after-response.ts), as the Lambda extension runs it ----
 
+/**
+ * This process is never frozen, so there is no next invocation to wait for: views held this long after
+ * the last request leave then (on Lambda they wait for the next invocation, at most HOLD_LIMITS.maxHoldMs).
+ */
+export const LOCAL_IDLE_FLUSH_MS = 250;
+
 type AfterResponseDriver = AfterResponseWork & { attach(): void };
 
 function isAfterResponseDriver(value: unknown): value is AfterResponseDriver {
@@ -39,7 +44,7 @@ function isAfterResponseDriver(value: unknown): value is AfterResponseDriver {
 /**
  * Runs a handler's after-response work as the internal extension does on Lambda: after each response,
  * then at shutdown. One difference: this process is never frozen, so views still held when no request
- * came within the hold time leave then, instead of waiting for the next request.
+ * came within LOCAL_IDLE_FLUSH_MS leave then, instead of waiting for the next request.
  */
 function driveAfterResponse(driver: AfterResponseDriver) {
   driver.attach();
@@ -58,7 +63,7 @@ function driveAfterResponse(driver: AfterResponseDriver) {
       clearTimeout(idle);
       setImmediate(() =>
         run(() => driver.afterInvocation()).then(() => {
-          if (driver.heldCount > 0 && !frozen) idle = setTimeout(() => run(() => driver.flushHeld()), HOLD_LIMITS.maxHoldMs);
+          if (driver.heldCount > 0 && !frozen) idle = setTimeout(() => run(() => driver.flushHeld()), LOCAL_IDLE_FLUSH_MS);
         }),
       );
     },

@@ -19,6 +19,7 @@ import { createAggregatorHandler, type AggregatorHandler } from '../../lambdas/a
 import { deviceKey, sessionKey } from '../../lambdas/aggregator/table-items';
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
 import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
+import { queueBody } from '../../lambdas/contract/queue-body';
 import { createLocalTable } from '../../lib/local/local-table';
 import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';
 import {
@@ -292,6 +293,44 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     await send(views);
     expect(await drain(makeHandler().handler, 4, { shuffleSeed: 9 })).toEqual([]);
     for (const deviceId of devices) expect(await read(deviceId)).toMatchObject(truthFor(deviceId, views));
+  });
+
+  it('counts the views of version 2 bodies (several views per message) exactly once, mixed with version 1 and redelivered', async () => {
+    const devices = Array.from({ length: 4 }, () => opaqueId());
+    const views = devices.flatMap((deviceId, index) => [
+      ...sessionViews(3 + index, { deviceId, startTs: base + index * 1_000, gapMs: 7_000 }),
+      ...sessionViews(2, { deviceId, startTs: base + 2 * 3_600_000 + index * 1_000 }),
+    ]);
+    // Bodies as execution environments hold them: views of several devices and sessions interleaved.
+    const mixed = shuffle(views, 5);
+    const bodies: string[] = [];
+    for (let index = 0; index < mixed.length; index += 6) bodies.push(queueBody(mixed.slice(index, index + 6).map((view) => JSON.stringify(view))));
+    bodies.push(JSON.stringify(mixed[0])); // the same view once more, as a version 1 body
+    await queue.send([...bodies, ...bodies.slice(0, 2)]); // and two bodies delivered twice
+    const { handler, totals } = makeHandler();
+    expect(await drain(handler, 3, { shuffleSeed: 4 })).toEqual([]);
+    expect(totals.AggregatedPageViews).toBe(views.length);
+    for (const deviceId of devices) expect(await read(deviceId)).toMatchObject(truthFor(deviceId, views));
+  });
+
+  it('fails a version 2 record whole when one of its views is refused, and its redelivery adds nothing twice', async () => {
+    const deviceId = opaqueId();
+    const good = sessionViews(3, { deviceId, startTs: base });
+    const future = pageView({ deviceId, ts: Date.now() + 3_600_000 }); // beyond the timestamp window
+    await queue.send([queueBody([...good, future].map((view) => JSON.stringify(view)))]);
+    const [record] = await queue.receive(1);
+    if (record === undefined) throw new Error('no message');
+    const first = makeHandler();
+    const response = await first.handler(toSqsEvent([record], queue.queues.queueArn));
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([record.MessageId]);
+    expect(first.totals.AggregatedPageViews).toBe(3);
+    expect(first.totals.RejectedMessages).toBe(1);
+    const again = makeHandler();
+    await again.handler(toSqsEvent([record], queue.queues.queueArn));
+    expect(again.totals.AggregatedPageViews).toBe(0);
+    expect(again.totals.DuplicatePageViews).toBe(3);
+    await queue.settle([record], []);
+    expect(await read(deviceId)).toMatchObject(truthFor(deviceId, good));
   });
 
   it('fails the whole batch while DynamoDB is stopped, and counts it exactly once after a restart', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOLD_LIMITS } from '../../lambdas/authorizer/held-page-views';
 import { EXTENSION_NAME } from '../../lambdas/authorizer/lambda-extension-client';
-import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
+import { parseQueueBody } from '../../lambdas/contract/page-view-message';
 import { freePort } from '../../lib/local/free-port';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
 import { scanUnpublishedLog } from '../../lib/local/unpublished-log';
@@ -31,10 +31,10 @@ const envFor = (sqsEndpoint: string) => ({
 async function receivedIds(): Promise<string[]> {
   const messages = await queue.receive(100);
   await queue.settle(messages, []);
-  return messages.map((message) => {
-    const parsed = parseQueueMessage(message.Body ?? '');
+  return messages.flatMap((message) => {
+    const parsed = parseQueueBody(message.Body ?? '');
     if (!parsed.ok) throw new Error(parsed.detail);
-    return parsed.message.id;
+    return parsed.messages.map((queued) => queued.id);
   });
 }
 
@@ -116,7 +116,7 @@ describe('the deployed authorizer under the Lambda lifecycle', () => {
     }
   }, 30_000);
 
-  it('a runtime crash (or a timeout reset) loses at most the views held, fewer than one full batch', async () => {
+  it('a runtime crash (or a timeout reset) loses at most the views held, fewer than one full message body', async () => {
     const environment = await startLambdaEnvironment({ bundleDir: bundle.dir, entry: 'esm-entry', env: envFor(queue.server.endpoint) });
     const accepted = 8;
     try {
@@ -128,7 +128,7 @@ describe('the deployed authorizer under the Lambda lifecycle', () => {
     const sent = await receivedIds();
     const lost = accepted - sent.length;
     expect(lost).toBeGreaterThan(0); // this is the failure the row describes
-    expect(lost).toBeLessThan(HOLD_LIMITS.maxEntries);
+    expect(lost).toBeLessThan(HOLD_LIMITS.maxViews);
   }, 30_000);
 
   it('without the ES-module entry (no extension) sends each view inside the invocation, as before', async () => {

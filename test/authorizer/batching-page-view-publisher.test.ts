@@ -6,7 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingPageViewPublisher, type BatchEntry, type BatchSender } from '../../lambdas/authorizer/batching-page-view-publisher';
 import { HOLD_LIMITS, HeldPageViews } from '../../lambdas/authorizer/held-page-views';
-import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
+import { parseQueueBody, type PageViewMessage, type QueueMessage } from '../../lambdas/contract/page-view-message';
+import { MAX_BODY_BYTES, MAX_MESSAGES_PER_BODY } from '../../lambdas/contract/queue-body';
+
+/** Views per request the sender saw (each request carries one message body). */
+function viewsPerRequest(batches: readonly BatchEntry[][]): number[] {
+  return batches.map((batch) => {
+    expect(batch).toHaveLength(1);
+    const parsed = parseQueueBody(batch[0]?.body ?? '');
+    if (!parsed.ok) throw new Error(parsed.detail);
+    return parsed.messages.length;
+  });
+}
 
 let counter = 0;
 function view(path = '/p'): PageViewMessage {
@@ -43,7 +54,7 @@ function harness(sender?: BatchSender) {
 }
 
 describe('HeldPageViews', () => {
-  it('is due at 10 entries, at the byte budget, when the oldest would outwait the hold, or when the next invocation is unknown', () => {
+  it('is due at a full body (views or bytes), when the oldest would outwait the hold, or when the next invocation is unknown', () => {
     const now = Date.now();
     const held = new HeldPageViews();
     expect(held.due(now, undefined)).toBe(false); // nothing held
@@ -51,10 +62,12 @@ describe('HeldPageViews', () => {
     expect(held.due(now, undefined)).toBe(true);
     expect(held.due(now, 10)).toBe(false);
     expect(held.due(now + HOLD_LIMITS.maxHoldMs - 10, 20)).toBe(true);
-    for (let i = 1; i < HOLD_LIMITS.maxEntries; i++) held.add(view(), now);
+    for (let i = 1; i < HOLD_LIMITS.maxViews - 1; i++) held.add(view(), now);
+    expect(held.due(now, 1)).toBe(false);
+    held.add(view(), now);
     expect(held.due(now, 1)).toBe(true);
 
-    const big = new HeldPageViews({ ...HOLD_LIMITS, maxBatchBytes: 1_000 });
+    const big = new HeldPageViews({ ...HOLD_LIMITS, maxBodyBytes: 1_000 });
     big.add(view('/'.padEnd(600, 'a')), now);
     expect(big.due(now, 1)).toBe(false);
     big.add(view('/'.padEnd(600, 'b')), now);
@@ -67,19 +80,38 @@ describe('HeldPageViews', () => {
 });
 
 describe('BatchingPageViewPublisher', () => {
-  it('sends nothing while the environment is busy, then full batches of 10', async () => {
+  it('sends nothing while the environment is busy, then one full message body of views', async () => {
     const { publisher, batches, advance } = harness();
-    // The first invocation: no gap known yet, so its view leaves at once.
-    await publisher.publish(view());
+    // The first invocation: no gap known yet, so its view leaves at once, as a version 1 body.
+    const first = view();
+    await publisher.publish(first);
     await publisher.afterInvocation();
-    expect(batches.map((batch) => batch.length)).toEqual([1]);
-    for (let i = 0; i < 10; i++) {
+    expect(batches[0]?.[0]?.body).toBe(JSON.stringify(first));
+    const sent = [first];
+    for (let i = 0; i < HOLD_LIMITS.maxViews; i++) {
       advance(5);
-      await publisher.publish(view());
+      const next = view();
+      sent.push(next);
+      await publisher.publish(next);
       await publisher.afterInvocation();
     }
-    expect(batches.map((batch) => batch.length)).toEqual([1, 10]);
+    expect(viewsPerRequest(batches)).toEqual([1, HOLD_LIMITS.maxViews]);
     expect(publisher.heldCount).toBe(0);
+    // The consumer reads back exactly the views, in order.
+    const bodies = batches.flatMap((batch) => batch.map((entry) => parseQueueBody(entry.body)));
+    expect(bodies.flatMap((parsed) => (parsed.ok ? parsed.messages : []))).toEqual(sent);
+  });
+
+  it('keeps every body within one 64 KiB request and the consumer\'s view limit', async () => {
+    const { publisher, batches } = harness();
+    const long = Array.from({ length: 3 * MAX_MESSAGES_PER_BODY }, (_, i) => view(`/${'x'.repeat(i % 2 === 0 ? 1_500 : 10)}`));
+    for (const message of long) await publisher.publish(message);
+    await publisher.flushHeld();
+    const counts = viewsPerRequest(batches);
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(long.length);
+    for (const batch of batches) expect(Buffer.byteLength(batch[0]?.body ?? '')).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    for (const count of counts) expect(count).toBeLessThanOrEqual(MAX_MESSAGES_PER_BODY);
+    expect(counts.length).toBeGreaterThan(3); // the byte limit, not only the view limit, split them
   });
 
   it('lets held views leave when the next invocation is not expected within the hold time', async () => {
@@ -92,24 +124,28 @@ describe('BatchingPageViewPublisher', () => {
     advance(HOLD_LIMITS.maxHoldMs); // a long gap: the estimate grows and the held view leaves
     await publisher.publish(view());
     await publisher.afterInvocation();
-    expect(batches.map((batch) => batch.length)).toEqual([2]);
+    expect(viewsPerRequest(batches)).toEqual([2]);
   });
 
-  it('hands refused entries and failed requests to onUnsent, and sends the rest', async () => {
+  it('hands the views of a refused message and of a failed request to onUnsent, and nothing else', async () => {
     let call = 0;
     const { publisher, unsent } = harness(async (entries) => {
       call++;
-      if (call === 1) return [entries[1]?.id ?? ''];
+      if (call === 1) return [entries[0]?.id ?? ''];
+      if (call === 2) return [];
       throw new Error('SQS unavailable');
     });
-    const messages = [view(), view(), view()];
-    for (const message of messages) await publisher.publish(message);
+    const refused = [view(), view(), view()];
+    for (const message of refused) await publisher.publish(message);
     await publisher.flushHeld();
-    expect(unsent).toEqual([messages[1]]);
+    expect(unsent).toEqual(refused);
+    await publisher.publish(view());
+    await publisher.flushHeld(); // accepted
+    expect(unsent).toEqual(refused);
     const later = view();
     await publisher.publish(later);
     await publisher.flushHeld();
-    expect(unsent).toEqual([messages[1], later]);
+    expect(unsent).toEqual([...refused, later]);
   });
 
   it('on shutdown reports what SQS has not confirmed within the budget, once', async () => {

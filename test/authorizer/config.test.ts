@@ -33,6 +33,7 @@ describe('loadAuthorizerConfig', () => {
       jwt: undefined,
       slowResolutionWarnMs: 5,
       sqsTimeouts: { connectMs: 100, requestMs: 300 },
+      pageViewHoldMs: 20_000,
       metrics: { namespace: 'VisitorGate', service: 'visitor-gate', disabled: false, intervalMs: METRICS_INTERVAL_MS },
     });
   });

@@ -90,6 +90,15 @@ describe('the consumer event source mapping', () => {
     ) as Resource;
     expect(queue.Properties.VisibilityTimeout).toBe(6 * CONSUMER_TIMEOUT.toSeconds() + 20);
   });
+
+  it('lets the authorizer hold a view for a fifteenth of the batching window, 20 s by default', () => {
+    const holdOf = (t: typeof template) =>
+      Object.values(t.findResources('AWS::Lambda::Function'))
+        .map((fn) => ((fn as Resource).Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.PAGE_VIEW_HOLD_MS)
+        .filter((value) => value !== undefined);
+    expect(holdOf(template)).toEqual(['20000']);
+    expect(holdOf(synthesize({ consumerMaxBatchingWindowSeconds: 30 }).template)).toEqual(['2000']);
+  });
 });
 
 describe('the table', () => {

@@ -64,7 +64,7 @@ describe('resolveTrackingSettings', () => {
       sessionMaxSeconds: 86_400,
       retentionDays: 30,
       consumerBatchSize: 1000,
-      consumerMaxBatchingWindowSeconds: 60,
+      consumerMaxBatchingWindowSeconds: 300,
       tableCapacity: 'on-demand',
       dashboard: false,
       dataRemovalPolicy: RemovalPolicy.RETAIN,
