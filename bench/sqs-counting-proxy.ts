@@ -4,8 +4,7 @@
  * (every 64 KiB of a request's payload is billed as one request), and can make SQS slow on purpose (a
  * fixed delay on every request, a longer one on a seeded share of them; `bench:page-path`).
  * `GET /__counts` answers the counts as JSON and `POST /__reset` clears them, so the proxy can run in
- * its own process: `bench:cost` runs it and fauxqs there (see `cost/sqs-server-process.ts`), so their
- * CPU time is not counted as the authorizer's.
+ * its own process: the benchmarks run it and fauxqs there (`sqs-process.ts`).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
