@@ -1,7 +1,7 @@
 /**
  * The README's sections generated from benchmark results (bench/results/*.json): each sits between two
- * markers, `npm run readme:bench` (write-readme.ts) rewrites them all, and test/bench/readme-*.test.ts
- * fail when a section differs from what its committed results render, so figures cannot be edited by
+ * markers, `npm run readme:bench` (write-readme.ts) rewrites them all, and test/bench/readme-sections.test.ts
+ * fails when a section differs from what its committed results render, so figures cannot be edited by
  * hand or drift from the run they came from.
  */
 import { readFileSync } from 'node:fs';

@@ -25,12 +25,9 @@ export interface SlowSqsOptions {
   readonly seed?: number;
 }
 
+/** Its counts are read over HTTP (`/__counts`, `/__reset`), from whichever process started it. */
 export interface CountingProxy {
   readonly endpoint: string;
-  readonly counts: Map<string, ActionCount>;
-  /** Calls of any action so far (to attribute calls to the invocation they happened in). */
-  totalCalls(): number;
-  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -93,12 +90,6 @@ export async function startCountingProxy(upstream: string, slow: SlowSqsOptions 
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    counts,
-    totalCalls: () => total,
-    reset() {
-      counts.clear();
-      total = 0;
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
