@@ -18,7 +18,6 @@
  * deletes and invocations per message come from 24 hourly simulations of a day whose rate swings
  * +-50% around the mean (the month-shaped part).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -55,6 +54,7 @@ import { simulateEsm, type Arrival, type EsmSettings } from './cost/esm-model';
 import { emptyOutput, metered, metricKeys, type OutputTotals } from './cost/output-meter';
 import { PRICES, PRICES_CHECKED, httpApiCost } from './cost/prices';
 import type { ActionCount } from './sqs-counting-proxy';
+import { startSqsProcess, type SqsProcess } from './sqs-process';
 import { BOT_USER_AGENT, HUMAN_USER_AGENTS, TRACE_SHAPE, generateTrace, type TraceRequest } from './cost/trace';
 
 const SEED = 20_261_202;
@@ -72,38 +72,6 @@ const DYNAMO_ROUND_TRIP_MS = 8;
 const CONSUMER_WRITE_CONCURRENCY = 16;
 const COOKIE_NAME = 'device_fp';
 const KEY_RING = JSON.stringify({ current: 'k1', k1: 'b'.repeat(64) });
-
-// ---------- SQS: fauxqs and the counting proxy in their own process ----------
-
-interface SqsSide {
-  readonly proxyEndpoint: string;
-  readonly sqsEndpoint: string;
-  readonly queueUrl: string;
-  counts(): Promise<{ total: number; counts: Record<string, ActionCount> }>;
-  reset(): Promise<void>;
-  stop(): void;
-}
-
-async function startSqsSide(): Promise<SqsSide> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'cost/sqs-server-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ sqsEndpoint: string; proxyEndpoint: string; queueUrl: string }>((resolveReady, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const end = buffer.indexOf('\n');
-      if (end >= 0) resolveReady(JSON.parse(buffer.slice(0, end)) as { sqsEndpoint: string; proxyEndpoint: string; queueUrl: string });
-    });
-    child.once('exit', (code) => reject(new Error(`the SQS process exited (${String(code)})`)));
-  });
-  return {
-    ...ready,
-    counts: async () => (await (await fetch(`${ready.proxyEndpoint}/__counts`)).json()) as { total: number; counts: Record<string, ActionCount> },
-    reset: async () => {
-      await fetch(`${ready.proxyEndpoint}/__reset`, { method: 'POST' });
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
 
 // ---------- the authorizer over the trace ----------
 
@@ -223,11 +191,13 @@ async function runAuthorizer(
   design: Design,
   trace: readonly TraceRequest[],
   startMs: number,
-  sqs: SqsSide,
+  sqs: SqsProcess,
   direct: SQSClient,
   perEnvironmentPerSecond: number,
 ): Promise<AuthorizerRun> {
   const { queueUrl } = sqs;
+  const proxy = sqs.proxies[0];
+  if (proxy === undefined) throw new Error('the SQS process has no counting proxy');
   let now = startMs;
   const clock = () => now;
   // The batching publisher decides what to hold from the gaps between invocations: it runs on a clock
@@ -242,7 +212,7 @@ async function runAuthorizer(
     QUEUE_URL: queueUrl,
     SIGNING_KEYS: KEY_RING,
     COOKIE_NAME,
-    AWS_ENDPOINT_URL_SQS: sqs.proxyEndpoint,
+    AWS_ENDPOINT_URL_SQS: proxy.endpoint,
     AWS_REGION: LOCAL_REGION,
     POWERTOOLS_SERVICE_NAME: 'visitor-gate',
     POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
@@ -251,7 +221,7 @@ async function runAuthorizer(
   let deps: AuthorizerDeps;
   if (design.publisher === 'one-send-per-view') {
     const config = loadAuthorizerConfig(env);
-    const client = new SQSClient({ endpoint: sqs.proxyEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const client = new SQSClient({ endpoint: proxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createAuthorizerLogger(env), metrics: createEmfMetrics({ ...config.metrics, intervalMs: 0 }) };
   } else {
     const defaults = await createDefaultDeps(env);
@@ -269,7 +239,7 @@ async function runAuthorizer(
     deps = { ...defaults, metrics, publisher: batching };
   }
   const handler: AuthorizerHandler = createAuthorizerHandler({ ...deps, clock });
-  await sqs.reset();
+  await proxy.reset();
   const run: AuthorizerRun = { requests: 0, trackedViews: 0, billedMs: 0, output: emptyOutput(), accessLogBytes: 0, sqs: new Map(), messages: [] };
   let calls = 0;
   const jar = new Map<number, string>();
@@ -283,7 +253,7 @@ async function runAuthorizer(
     // Work after the response is billed too: the environment is busy until the extension is done.
     if (batching) await metered(run.output, () => batching.afterInvocation());
     const cpu = process.cpuUsage(cpuBefore);
-    const callsNow = (await sqs.counts()).total;
+    const callsNow = (await proxy.counts()).total;
     const billed = Math.ceil(((cpu.user + cpu.system) / 1000) * cpuScale + (callsNow - calls) * SQS_ROUND_TRIP_MS);
     calls = callsNow;
     run.billedMs += billed;
@@ -304,7 +274,7 @@ async function runAuthorizer(
   }
   // What is still held goes out as on shutdown.
   if (batching) await metered(run.output, () => batching.flushHeld());
-  run.sqs = new Map(Object.entries((await sqs.counts()).counts));
+  run.sqs = new Map(Object.entries((await proxy.counts()).counts));
   for (const message of await drain(direct, queueUrl)) {
     const body = message.Body ?? '';
     run.messages.push({ body, ...messageTime(body) });
@@ -694,7 +664,8 @@ async function main(): Promise<void> {
   const override = JSON.parse(process.env.BENCH_COST_CURRENT ?? '{}') as Partial<Design>;
   const designs = [BEFORE, { ...currentDesign(template), ...override }];
 
-  const sqs = await startSqsSide();
+  // fauxqs and the counting proxy in their own process, so their CPU time is not counted as the authorizer's.
+  const sqs = await startSqsProcess({ queue: { name: 'cost-bench', deadLetterName: 'cost-bench-dlq', visibilityTimeoutSeconds: 300, maxReceiveCount: 5 }, proxies: [{}] });
   const direct = new SQSClient({ endpoint: sqs.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const dynamoServer = await startLocalDynamoDb({});
   const dynamo = new DynamoDBClient({ endpoint: dynamoServer.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -741,7 +712,7 @@ async function main(): Promise<void> {
     direct.destroy();
     dynamo.destroy();
     await dynamoServer.stop();
-    sqs.stop();
+    await sqs.stop();
   }
 
   const current = results[1] as DesignResult;

@@ -4,8 +4,7 @@
  * (every 64 KiB of a request's payload is billed as one request), and can make SQS slow on purpose (a
  * fixed delay on every request, a longer one on a seeded share of them; `bench:page-path`).
  * `GET /__counts` answers the counts as JSON and `POST /__reset` clears them, so the proxy can run in
- * its own process: `bench:cost` runs it and fauxqs there (see `cost/sqs-server-process.ts`), so their
- * CPU time is not counted as the authorizer's.
+ * its own process: the benchmarks run it and fauxqs there (`sqs-process.ts`).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,12 +25,9 @@ export interface SlowSqsOptions {
   readonly seed?: number;
 }
 
+/** Its counts are read over HTTP (`/__counts`, `/__reset`), from whichever process started it. */
 export interface CountingProxy {
   readonly endpoint: string;
-  readonly counts: Map<string, ActionCount>;
-  /** Calls of any action so far (to attribute calls to the invocation they happened in). */
-  totalCalls(): number;
-  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -94,12 +90,6 @@ export async function startCountingProxy(upstream: string, slow: SlowSqsOptions 
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    counts,
-    totalCalls: () => total,
-    reset() {
-      counts.clear();
-      total = 0;
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

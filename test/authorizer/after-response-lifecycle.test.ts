@@ -60,6 +60,11 @@ describe('the deployed authorizer under the Lambda lifecycle', () => {
       expect(firstResponse.response).toMatchObject({ isAuthorized: true, context: { tracked: true } });
       // The environment stayed busy after the response: that is where the send ran.
       expect(firstDone.completedAt).toBeGreaterThan(firstResponse.respondedAt);
+      // The page waited for no SQS request (counted in the function's process by the runtime client),
+      // and the time it measured there is part of what the Runtime API saw.
+      expect(firstResponse.client?.outgoingRequests).toBe(0);
+      expect(firstResponse.client?.elapsedMs).toBeGreaterThan(0);
+      expect(firstResponse.client?.elapsedMs).toBeLessThan(firstResponse.respondedAt - firstResponse.deliveredAt);
 
       // Views in quick succession are held for a batch (the environment expects its next invocation soon).
       for (const path of ['/a', '/b', '/c', '/d', '/e']) await environment.api.invoke(httpApiEvent({ path })).complete;
@@ -135,7 +140,8 @@ describe('the deployed authorizer under the Lambda lifecycle', () => {
     const environment = await startLambdaEnvironment({ bundleDir: bundle.dir, entry: 'index', env: envFor(queue.server.endpoint) });
     try {
       expect(environment.api.extensions).toEqual([]);
-      await environment.api.invoke(httpApiEvent({ path: '/inline' })).response;
+      const answer = await environment.api.invoke(httpApiEvent({ path: '/inline' })).response;
+      expect(answer.client?.outgoingRequests).toBe(1); // the page waited for its SendMessage
       expect(await receivedIds()).toHaveLength(1);
     } finally {
       await environment.stop();

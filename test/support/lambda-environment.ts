@@ -34,16 +34,24 @@ export interface LambdaEnvironment {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** `lambda-entry.mjs` (the deployed handler, with the extension) or `index.js` (no extension: the old design). */
+export type AuthorizerEntry = 'esm-entry' | 'index';
+
 export interface EnvironmentOptions {
   readonly bundleDir: string;
-  /** `lambda-entry.mjs` (the deployed handler, with the extension) or `index.js` (no extension: the old design). */
-  readonly entry: 'esm-entry' | 'index';
+  /** An entry of the authorizer bundle, or another bundle's handler setting (`file.export`). */
+  readonly entry: AuthorizerEntry | { readonly handler: string };
   readonly env: Record<string, string>;
+}
+
+/** Lambda's handler setting for `entry`. */
+export function handlerFor(entry: EnvironmentOptions['entry']): string {
+  return typeof entry === 'object' ? entry.handler : handlerSetting(entry === 'esm-entry' ? AUTHORIZER_ESM_ENTRY : undefined);
 }
 
 export async function startLambdaEnvironment(options: EnvironmentOptions): Promise<LambdaEnvironment> {
   const api = await startRuntimeApi();
-  const handler = handlerSetting(options.entry === 'esm-entry' ? AUTHORIZER_ESM_ENTRY : undefined);
+  const handler = handlerFor(options.entry);
   const child = spawn(process.execPath, ['--enable-source-maps', RUNTIME_CLIENT, options.bundleDir, handler], {
     env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: api.address, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

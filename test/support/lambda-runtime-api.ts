@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CLIENT_ELAPSED_MS_HEADER, CLIENT_OUTGOING_REQUESTS_HEADER, type ClientReport } from './runtime-client-report';
 
 export interface InvocationTiming {
   readonly requestId: string;
@@ -16,6 +17,12 @@ export interface InvocationTiming {
   /** performance.now() when the event was handed to the runtime, and when its response arrived. */
   readonly deliveredAt: number;
   readonly respondedAt: number;
+  /**
+   * What the runtime client measured in the function's process (runtime-client-report.ts): the time from
+   * reading the event to handing over the response, without this server's loopback transport. Absent
+   * when the client did not report it.
+   */
+  readonly client?: ClientReport;
   /** performance.now() when every extension had called event/next again (the environment may freeze). */
   readonly completedAt: number;
   readonly error?: unknown;
@@ -26,13 +33,17 @@ interface Pending {
   readonly event: unknown;
   deliveredAt: number;
   respondedAt?: number;
+  client?: ClientReport;
   response?: unknown;
   error?: unknown;
   /** Extensions that have not asked for their next event since this invocation was delivered. */
   readonly waitingFor: Set<string>;
-  readonly resolveResponse: (timing: Pick<InvocationTiming, 'requestId' | 'response' | 'deliveredAt' | 'respondedAt' | 'error'>) => void;
+  readonly resolveResponse: (timing: ResponseTiming) => void;
   readonly resolveComplete: (timing: InvocationTiming) => void;
 }
+
+/** What is known when the runtime has answered (before the environment is free again). */
+export type ResponseTiming = Omit<InvocationTiming, 'completedAt'>;
 
 export interface RuntimeApiServer {
   /** `host:port`, the value of AWS_LAMBDA_RUNTIME_API. */
@@ -42,13 +53,24 @@ export interface RuntimeApiServer {
   /** Registrations refused because the runtime had already asked for its first event. */
   readonly refusedRegistrations: number;
   /** Queues an invocation: `response` resolves when the runtime answers, `complete` when the environment is free again. */
-  invoke(event: unknown): { response: Promise<Pick<InvocationTiming, 'requestId' | 'response' | 'deliveredAt' | 'respondedAt' | 'error'>>; complete: Promise<InvocationTiming> };
+  invoke(event: unknown): { response: Promise<ResponseTiming>; complete: Promise<InvocationTiming> };
   /** Resolves when the runtime waits for its first event (init done). */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:visitor-gate-authorizer';
+
+function header(req: IncomingMessage, name: string): number | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return typeof value === 'string' && value !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined;
+}
+
+function clientReport(req: IncomingMessage): ClientReport | undefined {
+  const elapsedMs = header(req, CLIENT_ELAPSED_MS_HEADER);
+  const outgoingRequests = header(req, CLIENT_OUTGOING_REQUESTS_HEADER);
+  return elapsedMs === undefined || outgoingRequests === undefined ? undefined : { elapsedMs, outgoingRequests };
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -58,6 +80,17 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(text));
     req.on('error', reject);
   });
+}
+
+function responseTiming(pending: Pending, respondedAt: number): ResponseTiming {
+  return {
+    requestId: pending.requestId,
+    response: pending.response,
+    deliveredAt: pending.deliveredAt,
+    respondedAt,
+    ...(pending.client === undefined ? {} : { client: pending.client }),
+    ...(pending.error === undefined ? {} : { error: pending.error }),
+  };
 }
 
 export async function startRuntimeApi(): Promise<RuntimeApiServer> {
@@ -74,14 +107,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiServer> {
   const complete = (pending: Pending) => {
     if (pending.respondedAt === undefined || pending.waitingFor.size > 0) return;
     current = undefined;
-    pending.resolveComplete({
-      requestId: pending.requestId,
-      response: pending.response,
-      deliveredAt: pending.deliveredAt,
-      respondedAt: pending.respondedAt,
-      completedAt: performance.now(),
-      ...(pending.error === undefined ? {} : { error: pending.error }),
-    });
+    pending.resolveComplete({ ...responseTiming(pending, pending.respondedAt), completedAt: performance.now() });
     dispatch();
   };
 
@@ -111,8 +137,10 @@ export async function startRuntimeApi(): Promise<RuntimeApiServer> {
     runtime.end(JSON.stringify(next.event));
   };
 
-  const answered = (pending: Pending, body: string, isError: boolean) => {
-    pending.respondedAt = performance.now();
+  const answered = (pending: Pending, body: string, isError: boolean, client: ClientReport | undefined) => {
+    const respondedAt = performance.now();
+    pending.respondedAt = respondedAt;
+    pending.client = client;
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -121,13 +149,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiServer> {
     }
     if (isError) pending.error = parsed;
     else pending.response = parsed;
-    pending.resolveResponse({
-      requestId: pending.requestId,
-      response: pending.response,
-      deliveredAt: pending.deliveredAt,
-      respondedAt: pending.respondedAt,
-      ...(isError ? { error: parsed } : {}),
-    });
+    pending.resolveResponse(responseTiming(pending, respondedAt));
     complete(pending);
   };
 
@@ -148,7 +170,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiServer> {
       if (req.method === 'POST' && invocation) {
         res.writeHead(202).end('{"status":"OK"}');
         const running = current;
-        if (running !== undefined && running.requestId === invocation[1]) answered(running, body, invocation[2] === 'error');
+        if (running !== undefined && running.requestId === invocation[1]) answered(running, body, invocation[2] === 'error', clientReport(req));
         return;
       }
       if (req.method === 'POST' && url === '/2018-06-01/runtime/init/error') {
@@ -202,7 +224,7 @@ export async function startRuntimeApi(): Promise<RuntimeApiServer> {
     invoke(event) {
       let resolveResponse!: Pending['resolveResponse'];
       let resolveComplete!: Pending['resolveComplete'];
-      const response = new Promise<Parameters<Pending['resolveResponse']>[0]>((resolve) => (resolveResponse = resolve));
+      const response = new Promise<ResponseTiming>((resolve) => (resolveResponse = resolve));
       const completed = new Promise<InvocationTiming>((resolve) => (resolveComplete = resolve));
       queue.push({ requestId: randomUUID(), event, deliveredAt: 0, waitingFor: new Set(), resolveResponse, resolveComplete });
       dispatch();

@@ -3,12 +3,19 @@
 // first event is asked for), then loops next -> handler -> response over the Runtime API. Stands in for
 // `aws-lambda-ric` (its native build is not part of this project's install). SIGTERM is left to the
 // function's own listener, as on Lambda.
+//
+// For benchmarks it measures, in this process, each invocation's time from the event's body being read
+// to the response POST being handed to the socket, and counts the HTTP requests the function created
+// meanwhile (anything but the Runtime API: SQS sends the page waited for). Both go to the harness as
+// headers of the response POST (runtime-client-report.ts).
+import { subscribe } from 'node:diagnostics_channel';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CLIENT_ELAPSED_MS_HEADER, CLIENT_OUTGOING_REQUESTS_HEADER } from './runtime-client-report.ts';
 
 const [dir, handlerSetting] = process.argv.slice(2);
 const [file, name] = handlerSetting.split('.');
@@ -16,13 +23,19 @@ const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const base = '/2018-06-01/runtime';
 
-function call(method, path, body) {
+let outgoingRequests = 0;
+subscribe('http.client.request.created', ({ request: created }) => {
+  if (created.getHeader('host') !== process.env.AWS_LAMBDA_RUNTIME_API) outgoingRequests++;
+});
+
+/** Resolves with the response and `receivedAt`, performance.now() when its body had been read. */
+function call(method, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port: Number(port), method, path, agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
+    const req = request({ host, port: Number(port), method, path, agent, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ headers: res.headers, body: text }));
+      res.on('end', () => resolve({ headers: res.headers, body: text, receivedAt: performance.now() }));
     });
     req.on('error', reject);
     req.end(body);
@@ -56,10 +69,20 @@ for (;;) {
     getRemainingTimeInMillis: () => deadline - Date.now(),
     callbackWaitsForEmptyEventLoop: true,
   };
+  const requestsBefore = outgoingRequests;
+  let outcome;
+  let body;
   try {
-    const result = await handler(JSON.parse(next.body), context);
-    await call('POST', `${base}/invocation/${requestId}/response`, JSON.stringify(result));
+    body = JSON.stringify(await handler(JSON.parse(next.body), context));
+    outcome = 'response';
   } catch (error) {
-    await call('POST', `${base}/invocation/${requestId}/error`, JSON.stringify({ errorType: error?.name ?? 'Error', errorMessage: String(error?.message ?? error) }));
+    body = JSON.stringify({ errorType: error?.name ?? 'Error', errorMessage: String(error?.message ?? error) });
+    outcome = 'error';
   }
+  // Stamped just before the call that writes the POST (its headers carry the figures).
+  const report = {
+    [CLIENT_ELAPSED_MS_HEADER]: (performance.now() - next.receivedAt).toFixed(4),
+    [CLIENT_OUTGOING_REQUESTS_HEADER]: String(outgoingRequests - requestsBefore),
+  };
+  await call('POST', `${base}/invocation/${requestId}/${outcome}`, body, report);
 }
