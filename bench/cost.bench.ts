@@ -33,7 +33,7 @@ import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { itemSizeBytes } from '../lambdas/aggregator/item-size';
 import { createAuthorizerLogger } from '../lambdas/authorizer/authorizer-logger';
 import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
-import type { AuthorizerContext } from '../lambdas/authorizer/authorizer-event';
+import type { AuthorizerContext } from '../lambdas/contract/gateway-context';
 import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
 import { HOLD_LIMITS } from '../lambdas/authorizer/held-page-views';

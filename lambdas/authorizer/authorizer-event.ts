@@ -5,49 +5,11 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { utmFromParameters, utmFromQueryString } from '../identity/queue-messages';
-import type { ReasonCode } from '../identity/request-classification';
 import { canonicalPath } from '../identity/request-path';
 import type { Utm } from '../contract/page-view-message';
+import type { AuthorizerContext } from '../contract/gateway-context';
+import type { RequestFacts } from '../identity/request-facts';
 
-export interface RequestFacts {
-  readonly method: string;
-  /** Canonical (request-path.ts): what skip rules are applied to and page views record. */
-  readonly path: string;
-  readonly utm: Utm | undefined;
-  readonly userAgent: string | undefined;
-  readonly secGpc: string | undefined;
-  readonly dnt: string | undefined;
-  readonly authorization: string | undefined;
-  readonly referer: string | undefined;
-  /** Whole Cookie headers and/or HTTP API 2.0 `cookies` elements, in request order. */
-  readonly cookieSources: readonly string[];
-  readonly requestId: string | undefined;
-}
-
-/**
- * The value of `deviceId`, `sessionId` and `userId` when there is none (privacy signals, bots, skip paths,
- * the error fallback, anonymous visitors' `userId`). The gateway overwrites the origin's identity headers
- * from these keys, and AWS does not document what a missing or empty mapped value does (skip the
- * overwrite and let a client's own header through, or fail the request), so they are never missing or
- * empty. `-` is what API Gateway's access logs print for "no value"; origins treat it as absent.
- */
-export const NO_VALUE = '-';
-
-/** Flat: HTTP API simple responses allow only strings, numbers and booleans as context values. */
-export type AuthorizerContext = {
-  /** 22-character base64url device id, or `NO_VALUE`. */
-  readonly deviceId: string;
-  /** 22-character base64url id of the live session, or `NO_VALUE`. */
-  readonly sessionId: string;
-  /** The authenticated user's JWT `sub`, or `NO_VALUE`. */
-  readonly userId: string;
-  readonly isNewDevice: boolean;
-  readonly isNewSession: boolean;
-  readonly tracked: boolean;
-  readonly reason: ReasonCode | 'error';
-  /** Always a whole Set-Cookie value (a deletion when the visitor gets no cookie). */
-  readonly setCookie: string;
-};
 export type HttpApiAuthorizerResponse = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 export type RestApiAuthorizerResponse = APIGatewayAuthorizerResult & { context: AuthorizerContext };
 export type AuthorizerResponse = HttpApiAuthorizerResponse | RestApiAuthorizerResponse;

@@ -1,8 +1,7 @@
 /**
- * The identity authorizer: a thin adapter over the identity domain. For every request it returns
- * "allow" with a flat context (deviceId, sessionId, userId, isNewDevice, isNewSession, tracked, reason,
- * setCookie; every key always present, `-` for no value) and, for a tracked page view, hands one message to
- * its publisher. On Lambda the internal extension (`lambda-entry.mjs`) lets that message leave after the
+ * The identity authorizer: a thin adapter over the identity use case (identity/authorize-visitor.ts).
+ * For every request it returns "allow" with a flat context (contract/gateway-context.ts; every key
+ * always present, `-` for no value) and, for a tracked page view, hands one message to its publisher. On Lambda the internal extension (`lambda-entry.mjs`) lets that message leave after the
  * response, batched with its neighbours (`after-response.ts`); without it, it is sent before returning.
  *
  * It never throws and never answers 500: an unexpected error still allows, with a context that touches
@@ -11,18 +10,19 @@
  * (`handler`), or injected (`createAuthorizerHandler`) by tests, the benchmark and the local runtime.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createSetCookieBuilder, type SetCookieBuilder } from '../identity/cookie-attributes';
-import { SESSION_ID_BYTES, createRandomIdSource, type IdSource } from '../identity/id-source';
-import { resolveIdentity, type IdentitySettings } from '../identity/identity-resolution';
-import { parseKeyRing, type KeyRing } from '../identity/key-ring';
-import { buildIdentifyMessage, buildPageViewMessage, isUsableUserId } from '../identity/queue-messages';
-import { classifyRequest, type Classification, type ClassificationSettings, type ReasonCode } from '../identity/request-classification';
-import { findCookieValues } from '../identity/request-cookies';
-import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
+import { NO_VALUE } from '../contract/gateway-context';
 import type { QueueMessage } from '../contract/page-view-message';
+import { REPLAY_MARKER } from '../contract/replay-record';
+import { anonymousContext, decideBeforeIdentity, decideVisitor, type AuthorizeSettings } from '../identity/authorize-visitor';
+import { createSetCookieBuilder } from '../identity/cookie-attributes';
+import { SESSION_ID_BYTES, createRandomIdSource, type IdSource } from '../identity/id-source';
+import { parseKeyRing, type KeyRing } from '../identity/key-ring';
+import { isUsableUserId } from '../identity/queue-messages';
+import type { RequestFacts } from '../identity/request-facts';
+import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import { AfterResponseLifecycle } from './after-response';
-import { NO_VALUE, allowResponse, readRequest, type AuthorizerContext, type AuthorizerResponse, type RequestFacts } from './authorizer-event';
-import { createEmfMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
+import { allowResponse, readRequest, type AuthorizerResponse } from './authorizer-event';
+import { createEmfMetrics, type AuthorizerMetrics } from './authorizer-metrics';
 import { BatchingPageViewPublisher } from './batching-page-view-publisher';
 import { HOLD_LIMITS } from './held-page-views';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
@@ -31,13 +31,6 @@ import { bearerToken, createJwtVerifier, type JwtVerifier } from './jwt-verifier
 import type { PageViewPublisher } from './page-view-publisher';
 import { startInternalExtension } from './lambda-extension-client';
 import { createSecretsManagerReader, type SecretReader } from './secret-loader';
-import { REPLAY_MARKER } from '../contract/replay-record';
-
-/**
- * At most this many device cookie values are read per request; structurally invalid ones are rejected
- * without an HMAC, and at most MAX_SIGNATURE_CHECKS (identity-resolution.ts) are MAC-checked.
- */
-const MAX_COOKIE_VALUES = 32;
 
 export type AuthorizerLogger = Pick<Logger, 'warn' | 'error'>;
 
@@ -60,58 +53,37 @@ export interface AuthorizerDeps {
 
 export type AuthorizerHandler = (event: unknown) => Promise<AuthorizerResponse>;
 
-interface Outcome {
-  readonly context: AuthorizerContext;
-  readonly principalId: string;
-  readonly message?: QueueMessage;
+/** The use case's settings, built once per execution environment from the configuration. */
+function authorizeSettings(config: AuthorizerConfig, keyRing: KeyRing, profileUserAgent: UserAgentProfiler): AuthorizeSettings {
+  return {
+    classification: {
+      skipPrefixes: config.skipPrefixes,
+      untrackedPrefixes: config.untrackedPrefixes,
+      honorPrivacySignals: config.honorPrivacySignals,
+      isBot: (userAgent) => profileUserAgent(userAgent).isBot,
+    },
+    identity: {
+      keyRing,
+      maxAgeSeconds: config.cookieMaxAgeSeconds,
+      renewal: config.cookieRenewal,
+      session: { timeoutSeconds: config.sessionTimeoutSeconds, maxSeconds: config.sessionMaxSeconds },
+    },
+    cookieName: config.cookieName,
+    cookies: createSetCookieBuilder({ name: config.cookieName, domain: config.cookieDomain }),
+    profileUserAgent,
+  };
 }
 
+/**
+ * The handler adapts and wires; the decisions are `decideBeforeIdentity` and `decideVisitor`
+ * (lambdas/identity/authorize-visitor.ts).
+ */
 export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler {
-  const { config, keyRing, publisher, logger, metrics, jwtVerifier } = deps;
+  const { config, publisher, logger, metrics, jwtVerifier } = deps;
   const clock = deps.clock ?? Date.now;
   const newId = deps.newId ?? createRandomIdSource();
-  const ids = { device: newId, session: deps.newSessionId ?? createRandomIdSource(SESSION_ID_BYTES) };
-  const profileUserAgent = deps.userAgentProfiler ?? createUserAgentProfiler();
-  const cookies: SetCookieBuilder = createSetCookieBuilder({ name: config.cookieName, domain: config.cookieDomain });
-  const classification: ClassificationSettings = {
-    skipPrefixes: config.skipPrefixes,
-    untrackedPrefixes: config.untrackedPrefixes,
-    honorPrivacySignals: config.honorPrivacySignals,
-    isBot: (userAgent) => profileUserAgent(userAgent).isBot,
-  };
-  const identity: IdentitySettings = {
-    keyRing,
-    maxAgeSeconds: config.cookieMaxAgeSeconds,
-    renewal: config.cookieRenewal,
-    session: { timeoutSeconds: config.sessionTimeoutSeconds, maxSeconds: config.sessionMaxSeconds },
-  };
-
-  const noIdentity = (reason: ReasonCode | 'error', setCookie: string): AuthorizerContext => ({
-    deviceId: NO_VALUE,
-    sessionId: NO_VALUE,
-    userId: NO_VALUE,
-    isNewDevice: false,
-    isNewSession: false,
-    tracked: false,
-    reason,
-    setCookie,
-  });
-
-  /** Everything up to the bearer token: `Outcome` when done, the request when identity resolution follows. */
-  function classify(event: unknown, invocation: InvocationMetrics): Outcome | { request: RequestFacts; classified: Classification } {
-    const request = readRequest(event);
-    const classified = classifyRequest(request, classification);
-    if (classified.kind === 'skip') {
-      invocation.countSkipped(classified.reason);
-      return { context: noIdentity(classified.reason, cookies.noChange), principalId: 'anonymous' };
-    }
-    if (classified.kind === 'refuse') {
-      // No cookie, no identifier; and a cookie set earlier is deleted.
-      invocation.countSkipped(classified.reason);
-      return { context: noIdentity(classified.reason, cookies.deletion), principalId: 'anonymous' };
-    }
-    return { request, classified };
-  }
+  const ids = { device: newId, session: deps.newSessionId ?? createRandomIdSource(SESSION_ID_BYTES), message: newId };
+  const settings = authorizeSettings(config, deps.keyRing, deps.userAgentProfiler ?? createUserAgentProfiler());
 
   async function authenticatedUser(request: RequestFacts): Promise<string | undefined> {
     if (jwtVerifier === undefined) return undefined;
@@ -121,86 +93,32 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     return user !== undefined && isUsableUserId(user.sub) && user.sub !== NO_VALUE ? user.sub : undefined;
   }
 
-  function resolveVisitor(request: RequestFacts, classified: Classification, userId: string | undefined, invocation: InvocationMetrics): Outcome {
-    const reason: ReasonCode = userId !== undefined ? 'authenticated' : classified.reason;
-    const track = reason === 'tracked';
-    const nowMillis = clock();
-    const resolution = resolveIdentity(
-      { cookieValues: findCookieValues(request.cookieSources, config.cookieName, MAX_COOKIE_VALUES), track, userId, nowMillis },
-      identity,
-      ids,
-    );
-
-    if (resolution.rejectedCookie !== undefined) invocation.count('InvalidCookies');
-    if (resolution.isNewDevice) invocation.count('NewDevices');
-    if (resolution.isNewSession) invocation.count('NewSessions');
-    if (track) invocation.count('TrackedPageViews');
-    else invocation.countSkipped(reason);
-
-    // A tracked page view always has a session; NO_VALUE can only reach the context.
-    const sessionId = resolution.sessionId ?? NO_VALUE;
-    let message: QueueMessage | undefined;
-    if (track) {
-      message = buildPageViewMessage({
-        viewId: newId(),
-        deviceId: resolution.deviceId,
-        sessionId,
-        sessionStarted: resolution.isNewSession,
-        nowMillis,
-        path: request.path,
-        utm: request.utm,
-        referer: request.referer,
-        device: profileUserAgent(request.userAgent).device,
-      });
-    } else if (resolution.linkUser && userId !== undefined) {
-      message = buildIdentifyMessage(newId(), resolution.deviceId, userId, nowMillis);
-    }
-
-    const context: AuthorizerContext = {
-      deviceId: resolution.deviceId,
-      sessionId,
-      userId: userId ?? NO_VALUE,
-      isNewDevice: resolution.isNewDevice,
-      isNewSession: resolution.isNewSession,
-      tracked: track,
-      reason,
-      setCookie: cookies.set(resolution.cookieValue, resolution.cookieMaxAgeSeconds),
-    };
-    return { context, principalId: resolution.deviceId, message };
-  }
-
-  function publishFailed(message: QueueMessage, invocation: InvocationMetrics, error: unknown): void {
-    invocation.count('PublishFailures');
-    writeReplayRecord(logger, message, error);
-  }
-
   return async function authorize(event: unknown): Promise<AuthorizerResponse> {
     const invocation = metrics.begin();
     try {
       const started = performance.now();
-      const classified = classify(event, invocation);
+      const request = readRequest(event);
+      const early = decideBeforeIdentity(request, settings);
       // Without JWT verification the whole resolution is synchronous: no promise on the hot path.
-      const outcome =
-        'context' in classified
-          ? classified
-          : resolveVisitor(
-              classified.request,
-              classified.classified,
-              jwtVerifier === undefined ? undefined : await authenticatedUser(classified.request),
-              invocation,
-            );
+      const decision =
+        'context' in early
+          ? early
+          : decideVisitor(request, early.resolve, jwtVerifier === undefined ? undefined : await authenticatedUser(request), clock(), settings, ids);
+      for (const counter of decision.counters) invocation.count(counter);
+      if (decision.skippedReason !== undefined) invocation.countSkipped(decision.skippedReason);
       const elapsedMs = performance.now() - started;
       if (elapsedMs > config.slowResolutionWarnMs) {
-        logger.warn('Slow identity resolution', { elapsedMs: Math.round(elapsedMs * 1000) / 1000, reason: outcome.context.reason });
+        logger.warn('Slow identity resolution', { elapsedMs: Math.round(elapsedMs * 1000) / 1000, reason: decision.context.reason });
       }
-      if (outcome.message !== undefined) {
+      if (decision.message !== undefined) {
         try {
-          await publisher.publish(outcome.message);
+          await publisher.publish(decision.message);
         } catch (error) {
-          publishFailed(outcome.message, invocation, error);
+          invocation.count('PublishFailures');
+          writeReplayRecord(logger, decision.message, error);
         }
       }
-      return allowResponse(event, outcome.context, outcome.principalId);
+      return allowResponse(event, decision.context, decision.principalId);
     } catch (error) {
       invocation.count('AuthorizerErrors');
       try {
@@ -208,7 +126,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
       } catch {
         // Logging must not turn an allow into a failure.
       }
-      return allowResponse(event, noIdentity('error', cookies.noChange), 'anonymous');
+      return allowResponse(event, anonymousContext('error', settings.cookies.noChange), 'anonymous');
     } finally {
       invocation.flush();
     }

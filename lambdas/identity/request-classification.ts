@@ -1,3 +1,4 @@
+import type { ContextReason } from '../contract/gateway-context';
 import { isSkipPath } from './request-path';
 
 /**
@@ -6,14 +7,7 @@ import { isSkipPath } from './request-path';
  * non-GET methods (identified, no page view), else a tracked page view. A valid bearer token turns an
  * identified or tracked request into `authenticated` later (it needs async verification).
  */
-export type ReasonCode =
-  | 'tracked'
-  | 'untracked_path'
-  | 'not_page_view'
-  | 'skip_path'
-  | 'bot'
-  | 'privacy_signal'
-  | 'authenticated';
+export type ReasonCode = Exclude<ContextReason, 'error'>;
 
 export type Classification =
   | { readonly kind: 'skip'; readonly reason: 'skip_path' }

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 
 export interface DemoOrigin {
   url: string;

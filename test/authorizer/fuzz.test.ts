@@ -7,7 +7,7 @@
  * Seeded, so a failure reproduces; the seed is in the failure message.
  */
 import { describe, expect, it } from 'vitest';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
 import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
 import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';

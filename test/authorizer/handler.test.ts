@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
 import type { PageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';

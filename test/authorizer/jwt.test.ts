@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { createJwtVerifier, bearerToken } from '../../lambdas/authorizer/jwt-verifier';
 import { NOW_MILLIS, captureOutput, cookiePair, createTestHandler, httpApiEvent, testConfig } from './authorizer-fixtures';
 

@@ -16,7 +16,7 @@ import {
   type FrontDoorRequestLog,
 } from '../../lib/local/front-door';
 import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { BROWSER_UA, createTestHandler, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { loadFixture } from '../support/aws-fixtures';
 import { visit } from './local-runtime-process';

@@ -4,7 +4,7 @@
  * `sessions` command to see what was stored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import {
   cookiePair,
   eventually,

@@ -8,7 +8,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
-import { NO_VALUE } from '../../lambdas/authorizer/authorizer-event';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';

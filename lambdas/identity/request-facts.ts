@@ -1,0 +1,17 @@
+/** What the identity use case reads from a request, whichever gateway event carried it (authorizer-event.ts). */
+import type { Utm } from '../contract/page-view-message';
+
+export interface RequestFacts {
+  readonly method: string;
+  /** Canonical (request-path.ts): what skip rules are applied to and page views record. */
+  readonly path: string;
+  readonly utm: Utm | undefined;
+  readonly userAgent: string | undefined;
+  readonly secGpc: string | undefined;
+  readonly dnt: string | undefined;
+  readonly authorization: string | undefined;
+  readonly referer: string | undefined;
+  /** Whole Cookie headers and/or HTTP API 2.0 `cookies` elements, in request order. */
+  readonly cookieSources: readonly string[];
+  readonly requestId: string | undefined;
+}

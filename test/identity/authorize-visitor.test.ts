@@ -1,0 +1,102 @@
+/**
+ * The authorizer's use case without a handler: what each kind of request decides (context, cookie,
+ * message, counters), with a fixed clock and id sources.
+ */
+import { describe, expect, it } from 'vitest';
+import { NO_VALUE } from '../../lambdas/contract/gateway-context';
+import { decideBeforeIdentity, decideVisitor, type AuthorizeSettings, type VisitorDecision } from '../../lambdas/identity/authorize-visitor';
+import { createSetCookieBuilder } from '../../lambdas/identity/cookie-attributes';
+import type { RequestFacts } from '../../lambdas/identity/request-facts';
+import { createUserAgentProfiler } from '../../lambdas/identity/user-agent-profile';
+import { RING_K1, sequentialIds } from './test-keys';
+
+const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const profileUserAgent = createUserAgentProfiler();
+const SETTINGS: AuthorizeSettings = {
+  classification: { skipPrefixes: ['/static/'], untrackedPrefixes: ['/api/'], honorPrivacySignals: true, isBot: (ua) => profileUserAgent(ua).isBot },
+  identity: { keyRing: RING_K1, maxAgeSeconds: 3_600, renewal: 'sliding', session: { timeoutSeconds: 1800, maxSeconds: 86_400 } },
+  cookieName: 'vg',
+  cookies: createSetCookieBuilder({ name: 'vg', domain: undefined }),
+  profileUserAgent,
+};
+const now = Date.now();
+
+function request(overrides: Partial<RequestFacts> = {}): RequestFacts {
+  return {
+    method: 'GET',
+    path: '/pricing',
+    utm: undefined,
+    userAgent: CHROME,
+    secGpc: undefined,
+    dnt: undefined,
+    authorization: undefined,
+    referer: undefined,
+    cookieSources: [],
+    requestId: 'r-1',
+    ...overrides,
+  };
+}
+
+function decide(facts: RequestFacts, options: { userId?: string; at?: number } = {}): VisitorDecision {
+  const early = decideBeforeIdentity(facts, SETTINGS);
+  if ('context' in early) return early;
+  const ids = { device: sequentialIds(1), session: sequentialIds(1_000), message: sequentialIds(2_000) };
+  return decideVisitor(facts, early.resolve, options.userId, options.at ?? now, SETTINGS, ids);
+}
+
+const cookieOf = (decision: VisitorDecision) => decision.context.setCookie.slice(0, decision.context.setCookie.indexOf(';'));
+
+describe('the authorizer use case', () => {
+  it('skips a skip path without touching the cookie, and refuses a privacy signal by deleting it', () => {
+    const skipped = decide(request({ path: '/static/app.js', cookieSources: ['vg=whatever'] }));
+    expect(skipped).toMatchObject({ principalId: 'anonymous', counters: [], skippedReason: 'skip_path', context: { deviceId: NO_VALUE, setCookie: SETTINGS.cookies.noChange } });
+    expect(skipped.message).toBeUndefined();
+
+    const refused = decide(request({ secGpc: '1' }));
+    expect(refused).toMatchObject({ counters: [], skippedReason: 'privacy_signal', context: { tracked: false, setCookie: SETTINGS.cookies.deletion } });
+    expect(decide(request({ userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).skippedReason).toBe('bot');
+  });
+
+  it('mints a device for a new visitor, counts the view and builds its message', () => {
+    const first = decide(request({ referer: 'https://news.example.org/item?id=1' }));
+    expect(first.counters).toEqual(['NewDevices', 'NewSessions', 'TrackedPageViews']);
+    expect(first.skippedReason).toBeUndefined();
+    expect(first.context).toMatchObject({ isNewDevice: true, isNewSession: true, tracked: true, reason: 'tracked', userId: NO_VALUE });
+    expect(first.message).toMatchObject({
+      type: 'page_view',
+      deviceId: first.context.deviceId,
+      sessionId: first.context.sessionId,
+      sessionStarted: true,
+      ts: now,
+      path: '/pricing',
+      referrer: { origin: 'https://news.example.org', path: '/item' },
+      device: { browser: 'chrome', os: 'macos', type: 'desktop' },
+    });
+    expect(first.principalId).toBe(first.context.deviceId);
+
+    // The same browser a minute later: the same device and session, only the view is counted.
+    const again = decide(request({ path: '/docs', cookieSources: [cookieOf(first)] }), { at: now + 60_000 });
+    expect(again.counters).toEqual(['TrackedPageViews']);
+    expect(again.context).toMatchObject({ deviceId: first.context.deviceId, sessionId: first.context.sessionId, isNewDevice: false });
+    expect(again.message).toMatchObject({ sessionStarted: false, path: '/docs' });
+  });
+
+  it('identifies an untracked path without a message, and counts a forged cookie', () => {
+    const api = decide(request({ path: '/api/cart' }));
+    expect(api).toMatchObject({ skippedReason: 'untracked_path', context: { tracked: false } });
+    expect(api.context.deviceId).not.toBe(NO_VALUE);
+    expect(api.message).toBeUndefined();
+
+    const forged = decide(request({ cookieSources: ['vg=v1.k1.AAAA.forged'] }));
+    expect(forged.counters).toContain('InvalidCookies');
+    expect(forged.context.isNewDevice).toBe(true);
+  });
+
+  it('links an authenticated returning device to its user instead of counting the view', () => {
+    const first = decide(request());
+    const signedIn = decide(request({ cookieSources: [cookieOf(first)] }), { userId: 'user-42', at: now + 1_000 });
+    expect(signedIn).toMatchObject({ skippedReason: 'authenticated', context: { reason: 'authenticated', userId: 'user-42', tracked: false } });
+    expect(signedIn.counters).not.toContain('TrackedPageViews');
+    expect(signedIn.message).toMatchObject({ type: 'identify', deviceId: first.context.deviceId, userId: 'user-42' });
+  });
+});
