@@ -21,8 +21,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -31,8 +29,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { createDynamoSessionStore } from '../lambdas/aggregator/dynamodb-session-store';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { itemSizeBytes } from '../lambdas/aggregator/item-size';
-import { createAuthorizerLogger } from '../lambdas/authorizer/authorizer-logger';
-import { createEmfMetrics } from '../lambdas/authorizer/authorizer-metrics';
+import { createAuthorizerMetrics } from '../lambdas/authorizer/authorizer-metrics';
+import { createLogger, createMetrics, publishCounts } from '../lambdas/observability/powertools';
 import type { AuthorizerContext } from '../lambdas/contract/gateway-context';
 import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
@@ -214,21 +212,19 @@ async function runAuthorizer(
     COOKIE_NAME,
     AWS_ENDPOINT_URL_SQS: proxy.endpoint,
     AWS_REGION: LOCAL_REGION,
-    POWERTOOLS_SERVICE_NAME: 'visitor-gate',
-    POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
   };
   delete env.SIGNING_KEYS_SECRET_ARN;
   let deps: AuthorizerDeps;
   if (design.publisher === 'one-send-per-view') {
     const config = loadAuthorizerConfig(env);
     const client = new SQSClient({ endpoint: proxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createAuthorizerLogger(env), metrics: createEmfMetrics({ ...config.metrics, intervalMs: 0 }) };
+    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createLogger(env), metrics: powertoolsAuthorizerMetrics(env, 0, clock) };
   } else {
     const defaults = await createDefaultDeps(env);
     // The configured metrics, on the trace's clock: their interval runs in simulated time. The trace
     // plays about 0.2 requests a second into one environment, so at higher rates (more requests per
     // minute per environment) the metric lines per request measured here are an upper bound.
-    const metrics = createEmfMetrics({ ...defaults.config.metrics, clock });
+    const metrics = powertoolsAuthorizerMetrics(env, defaults.config.metrics.intervalMs, clock);
     // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
     batching = new BatchingPageViewPublisher({
       send: sqsBatchSender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl),
@@ -281,6 +277,12 @@ async function runAuthorizer(
   }
   run.messages.sort((a, b) => a.at - b.at);
   return run;
+}
+
+/** The authorizer's metrics written by Powertools to stdout (metered), every `intervalMs` of the trace's clock. */
+function powertoolsAuthorizerMetrics(env: Record<string, string>, intervalMs: number, clock: () => number) {
+  const metrics = createMetrics(env);
+  return createAuthorizerMetrics({ write: (counts) => publishCounts(metrics, counts), intervalMs, clock });
 }
 
 // ---------- the event source mapping and the aggregator at one rate ----------
@@ -372,8 +374,8 @@ async function runConsumer(
     },
   });
   const output = emptyOutput();
-  const logger = new Logger({ serviceName: 'visitor-gate' });
-  const metrics = new Metrics({ namespace: 'VisitorGate', serviceName: 'visitor-gate' });
+  const logger = createLogger({});
+  const metrics = createMetrics({});
   const handler = createAggregatorHandler({ store, logger, metrics: design.consumerMetrics(metrics) });
   let invocations = 0;
   // Batches run 8 at a time in the order they close, but never two with the same device at once (in

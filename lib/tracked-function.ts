@@ -29,9 +29,8 @@ import {
   lazyModuleFile,
   lazyModuleSource,
 } from './lambda-bundling';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/observability/names';
 
-export const POWERTOOLS_SERVICE_NAME = 'visitor-gate';
-export const POWERTOOLS_METRICS_NAMESPACE = 'VisitorGate';
 
 export interface TrackedFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -119,8 +118,8 @@ export class TrackedFunction extends Construct {
       // The handlers create their SDK clients with explicit keep-alive agents and timeouts.
       awsSdkConnectionReuse: false,
       environment: {
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         // Stack traces point at the TypeScript sources (the bundle ships an external source map).
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS.join(' '),

@@ -4,7 +4,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './tracked-function';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/observability/names';
 
 export type AuthorizerMetricName =
   | 'TrackedPageViews'
@@ -34,9 +34,9 @@ export function visitorGateMetric(
   options: { dimensions?: Record<string, string>; label?: string; period?: Duration } = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: POWERTOOLS_METRICS_NAMESPACE,
+    namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, ...options.dimensions },
+    dimensionsMap: { service: SERVICE_NAME, ...options.dimensions },
     statistic: cloudwatch.Stats.SUM,
     period: options.period ?? Duration.minutes(5),
     label: options.label,

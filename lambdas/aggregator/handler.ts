@@ -2,9 +2,7 @@
  * The consumer Lambda: SQS event source mapping batches in, partial batch response out
  * (`ReportBatchItemFailures`). Thin: it adapts the event and delegates to `aggregateBatch`.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -12,6 +10,7 @@ import { aggregateBatch, type BatchAggregatorDeps } from './batch-aggregator';
 import { loadAggregatorConfig } from './config';
 import { createDynamoClient, documentClientOf } from './dynamodb-client';
 import { createDynamoSessionStore } from './dynamodb-session-store';
+import { createLogger, createMetrics } from '../observability/powertools';
 import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
 
 export interface AggregatorDeps extends BatchAggregatorDeps {
@@ -53,11 +52,8 @@ let defaultHandler: AggregatorHandler | undefined;
 /** Reads and validates the configuration on the first invocation (a bad setting fails the cold start). */
 function buildDefaultHandler(): AggregatorHandler {
   const config = loadAggregatorConfig(process.env);
-  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate' });
-  const metrics = new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'VisitorGate',
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'visitor-gate',
-  });
+  const logger = createLogger();
+  const metrics = createMetrics();
   const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
   // Powertools' middlewares add the Lambda context to every log record and flush the metrics after
   // each invocation, also when it throws. No cold-start metric: Powertools writes it as a second EMF

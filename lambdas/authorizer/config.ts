@@ -7,6 +7,7 @@ import type { CookieRenewal } from '../identity/identity-resolution';
 import { canonicalPath } from '../identity/request-path';
 import { AuthorizerConfigError } from './errors';
 import { HOLD_LIMITS } from './held-page-views';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../observability/names';
 
 export type KeyRingSource = { readonly kind: 'inline'; readonly json: string } | { readonly kind: 'secret'; readonly secretArn: string };
 export type JwtKeySource =
@@ -82,8 +83,8 @@ export const CONFIG_DEFAULTS = {
   SQS_CONNECT_TIMEOUT_MS: 100,
   SQS_REQUEST_TIMEOUT_MS: 300,
   PAGE_VIEW_HOLD_MS: HOLD_LIMITS.maxHoldMs,
-  POWERTOOLS_SERVICE_NAME: 'visitor-gate',
-  POWERTOOLS_METRICS_NAMESPACE: 'VisitorGate',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
 } as const;
 
 /** The values Powertools' `getBooleanFromEnv` accepts with extended parsing (case-insensitive). */

@@ -1,6 +1,6 @@
 /**
  * Everything the authorizer loads on its first invocation and not at module load: the SQS adapter, the
- * Secrets Manager client and the Powertools logger. Handler and secret loader import this one module
+ * Secrets Manager client and Powertools (logger and metrics). Handler and secret loader import this one module
  * dynamically. In the Lambda bundle it is its own file beside `index.js` (`AUTHORIZER_LAZY_MODULES` in
  * lib/lambda-bundling.ts), so V8 does not pre-parse the AWS SDK at module load; the first invocation,
  * which runs that code anyway, compiles it once.
@@ -11,5 +11,5 @@
  */
 export { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 export { NodeHttpHandler } from '@smithy/node-http-handler';
-export { createAuthorizerLogger } from './authorizer-logger';
+export { createLogger, createMetrics, publishCounts } from '../observability/powertools';
 export { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender } from './sqs-page-view-publisher';

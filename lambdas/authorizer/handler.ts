@@ -22,7 +22,7 @@ import type { RequestFacts } from '../identity/request-facts';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import { AfterResponseLifecycle } from './after-response';
 import { allowResponse, readRequest, type AuthorizerResponse } from './authorizer-event';
-import { createEmfMetrics, type AuthorizerMetrics } from './authorizer-metrics';
+import { createAuthorizerMetrics, type AuthorizerMetrics } from './authorizer-metrics';
 import { BatchingPageViewPublisher } from './batching-page-view-publisher';
 import { HOLD_LIMITS } from './held-page-views';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
@@ -176,8 +176,8 @@ export const afterResponse = new AfterResponseLifecycle();
 /**
  * Builds the default dependencies on the first invocation: config, secrets (read once), the SQS
  * publisher over the instance's one client (holding views for after the response when a driver is
- * attached to `afterResponse`, else sending each before the handler returns), logger and metrics. The SQS adapter (the AWS SDK) and the
- * Powertools logger are imported here (`first-invocation-modules.ts`, a separate file of the Lambda
+ * attached to `afterResponse`, else sending each before the handler returns), logger and metrics. The SQS adapter (the AWS SDK) and
+ * Powertools are imported here (`first-invocation-modules.ts`, a separate file of the Lambda
  * bundle) rather than at module load; the cold start pays for them once, on this first call
  * (`npm run bench:authorizer` reports module load and module load + this call).
  */
@@ -200,9 +200,14 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
-  const { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender, createAuthorizerLogger } = await adapters;
-  const logger = createAuthorizerLogger(env);
-  const metrics = createEmfMetrics(config.metrics);
+  const { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender, createLogger, createMetrics, publishCounts } = await adapters;
+  const logger = createLogger(env);
+  const powertoolsMetrics = createMetrics(env);
+  const metrics = createAuthorizerMetrics({
+    write: (counts) => publishCounts(powertoolsMetrics, counts),
+    disabled: config.metrics.disabled,
+    intervalMs: config.metrics.intervalMs,
+  });
   let publisher: PageViewPublisher;
   if (afterResponse.isAttached) {
     const batching = new BatchingPageViewPublisher({

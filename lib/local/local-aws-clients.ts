@@ -12,6 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/observability/names';
 
 let dnsIntercepted = false;
 
@@ -74,8 +75,8 @@ export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJ
   // would turn event-loop delay under load into unpublished views. The most the authorizer accepts.
   env.SQS_CONNECT_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
   env.SQS_REQUEST_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
-  env.POWERTOOLS_SERVICE_NAME ??= 'visitor-gate';
-  env.POWERTOOLS_METRICS_NAMESPACE ??= 'VisitorGate';
+  env.POWERTOOLS_SERVICE_NAME ??= SERVICE_NAME;
+  env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS_NAMESPACE;
   // Metrics are CloudWatch EMF lines on stdout; locally they would drown the access log.
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 }

@@ -5,7 +5,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { vi } from 'vitest';
-import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+import { createAuthorizerMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+import { createMetrics, publishCounts } from '../../lambdas/observability/powertools';
 import { loadAuthorizerConfig, type AuthorizerConfig } from '../../lambdas/authorizer/config';
 import { createAuthorizerHandler, type AuthorizerDeps } from '../../lambdas/authorizer/handler';
 import { InMemoryPageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
@@ -84,6 +85,12 @@ export function captureOutput(): { lines(): string[]; text(): string; restore():
   };
 }
 
+/** The handler's metrics as deployed but written after every invocation, so a test sees each one's lines. */
+export function powertoolsMetricsEveryInvocation() {
+  const metrics = createMetrics({});
+  return createAuthorizerMetrics({ write: (counts) => publishCounts(metrics, counts) });
+}
+
 export function testDeps(overrides: Partial<AuthorizerDeps> = {}): AuthorizerDeps & { publisher: InMemoryPageViewPublisher } {
   const publisher = new InMemoryPageViewPublisher();
   return {
@@ -91,7 +98,7 @@ export function testDeps(overrides: Partial<AuthorizerDeps> = {}): AuthorizerDep
     keyRing: parseKeyRing(SIGNING_KEYS),
     publisher,
     logger: new Logger({ serviceName: 'visitor-gate' }),
-    metrics: createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate' }),
+    metrics: powertoolsMetricsEveryInvocation(),
     clock: () => NOW_MILLIS,
     ...overrides,
   } as AuthorizerDeps & { publisher: InMemoryPageViewPublisher };

@@ -1,141 +1,113 @@
-import { describe, expect, it } from 'vitest';
-import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+/**
+ * The authorizer's metrics: counts added up in memory and written at most once per interval, and
+ * what Powertools prints for them (the EMF lines CloudWatch turns into metrics).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAuthorizerMetrics, type AuthorizerMetrics, type InvocationMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+import type { MetricCounts } from '../../lambdas/observability/metric-counts';
+import { createMetrics, publishCounts } from '../../lambdas/observability/powertools';
 
-function collect() {
-  const lines: string[] = [];
-  const metrics = createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: (l) => lines.push(l), clock: () => 1000 });
-  return { lines, metrics };
+function collector(options: { intervalMs?: number; disabled?: boolean } = {}) {
+  const writes: MetricCounts[] = [];
+  let now = 0;
+  const metrics = createAuthorizerMetrics({ write: (counts) => writes.push(counts), clock: () => now, ...options });
+  const invoke = (work: (invocation: InvocationMetrics) => void, on: AuthorizerMetrics = metrics) => {
+    const invocation = on.begin();
+    work(invocation);
+    invocation.flush();
+  };
+  return { writes, metrics, invoke, at: (ms: number) => (now = ms) };
 }
 
-describe('EMF metrics', () => {
-  it('writes one valid EMF document per invocation with the service dimension', () => {
-    const { lines, metrics } = collect();
-    const invocation = metrics.begin();
-    invocation.count('TrackedPageViews');
-    invocation.count('NewSessions');
-    invocation.flush();
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toEqual({
-      _aws: {
-        Timestamp: 1000,
-        CloudWatchMetrics: [
-          {
-            Namespace: 'VisitorGate',
-            Dimensions: [['service']],
-            Metrics: [
-              { Name: 'TrackedPageViews', Unit: 'Count' },
-              { Name: 'NewSessions', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      service: 'visitor-gate',
-      TrackedPageViews: 1,
-      NewSessions: 1,
-    });
-  });
-
-  it('puts SkippedRequests under the reason dimension, beside the plain counters', () => {
-    const { lines, metrics } = collect();
-    const invocation = metrics.begin();
-    invocation.countSkipped('bot');
-    invocation.count('InvalidCookies');
-    invocation.flush();
-    const doc = JSON.parse(lines[0] ?? '') as { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } };
-    expect(doc).toMatchObject({ reason: 'bot', SkippedRequests: 1, InvalidCookies: 1, service: 'visitor-gate' });
-    expect(doc._aws.CloudWatchMetrics.map((d) => d.Dimensions)).toEqual([[['service']], [['service', 'reason']]]);
-  });
-
-  it('writes nothing when nothing was counted, and keeps invocations apart', () => {
-    const { lines, metrics } = collect();
-    const a = metrics.begin();
-    const b = metrics.begin();
-    a.flush();
-    expect(lines).toEqual([]);
-    a.countSkipped('bot');
-    b.countSkipped('skip_path');
-    a.flush();
-    b.flush();
-    expect(lines.map((l) => (JSON.parse(l) as { reason: string }).reason)).toEqual(['bot', 'skip_path']);
-  });
-
-  it('writes nothing at all when disabled', () => {
-    const lines: string[] = [];
-    const metrics = createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', disabled: true, sink: (l) => lines.push(l) });
-    const invocation = metrics.begin();
-    invocation.count('TrackedPageViews');
-    invocation.countSkipped('bot');
-    invocation.flush();
-    expect(lines).toEqual([]);
-  });
-
-  it('never lets an odd reason break the JSON', () => {
-    const { lines, metrics } = collect();
-    const invocation = metrics.begin();
-    invocation.countSkipped('"},{"x');
-    invocation.flush();
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ reason: 'other' });
-  });
-});
-
-describe('EMF metrics added up over an interval (intervalMs, as deployed)', () => {
-  function interval() {
-    const lines: string[] = [];
-    let now = 0;
-    const metrics = createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: (l) => lines.push(l), clock: () => now, intervalMs: 60_000 });
-    const invoke = (work: (invocation: ReturnType<typeof metrics.begin>) => void) => {
-      const invocation = metrics.begin();
-      work(invocation);
-      invocation.flush();
-    };
-    return { lines, invoke, at: (ms: number) => (now = ms), parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-  }
-
-  it('writes the first invocation at once, then one line with the sums once the interval has passed', () => {
-    const { lines, invoke, at, parsed } = interval();
+describe('authorizer metrics, added up per execution environment', () => {
+  it('writes the first invocation at once, then the sums once the interval has passed', () => {
+    const { writes, invoke, at } = collector({ intervalMs: 60_000 });
     invoke((i) => i.count('TrackedPageViews'));
-    expect(lines).toHaveLength(1);
+    expect(writes).toHaveLength(1);
     for (let second = 1; second < 60; second += 1) {
       at(second * 1000);
       invoke((i) => {
         i.count('TrackedPageViews');
         i.count('NewSessions');
+        i.countSkipped(second % 2 === 0 ? 'bot' : 'privacy_signal');
       });
     }
-    expect(lines).toHaveLength(1);
+    expect(writes).toHaveLength(1);
     at(60_000);
     invoke((i) => i.count('TrackedPageViews'));
-    expect(lines).toHaveLength(2);
-    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 60, NewSessions: 59 });
+    expect(writes).toHaveLength(2);
+    expect(writes[1]?.counters).toEqual({ TrackedPageViews: 60, NewSessions: 59 });
+    expect(Object.fromEntries(writes[1]?.skipped ?? [])).toEqual({ bot: 29, privacy_signal: 30 });
   });
 
-  it('writes PublishFailures and AuthorizerErrors at once, whatever the interval', () => {
-    const { invoke, at, parsed } = interval();
+  it('writes PublishFailures and AuthorizerErrors at once, with what waited', () => {
+    const { writes, invoke, at } = collector({ intervalMs: 60_000 });
     invoke((i) => i.count('TrackedPageViews'));
     at(1000);
     invoke((i) => i.count('TrackedPageViews'));
     at(2000);
     invoke((i) => i.count('PublishFailures'));
-    expect(parsed()).toHaveLength(2);
-    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 1, PublishFailures: 1 });
+    expect(writes.map((w) => w.counters)).toEqual([{ TrackedPageViews: 1 }, { TrackedPageViews: 1, PublishFailures: 1 }]);
+    at(3000);
+    invoke((i) => i.count('AuthorizerErrors'));
+    expect(writes).toHaveLength(3);
   });
 
-  it('writes one skip reason per line and the others with the next invocations, never two lines in one invocation', () => {
-    const { lines, invoke, at, parsed } = interval();
-    invoke((i) => i.count('TrackedPageViews'));
-    at(1000);
-    invoke((i) => i.countSkipped('bot'));
-    invoke((i) => i.countSkipped('privacy_signal'));
-    invoke((i) => i.countSkipped('bot'));
-    expect(lines).toHaveLength(1);
-    at(61_000);
-    invoke((i) => i.count('TrackedPageViews'));
-    expect(parsed()[1]).toMatchObject({ TrackedPageViews: 1, reason: 'bot', SkippedRequests: 2 });
-    at(62_000);
-    invoke((i) => i.count('TrackedPageViews'));
-    expect(parsed()[2]).toMatchObject({ TrackedPageViews: 1, reason: 'privacy_signal', SkippedRequests: 1 });
-    at(63_000);
-    invoke((i) => i.count('TrackedPageViews'));
+  it('adds concurrent invocations to the same sums, writes nothing when nothing was counted, and nothing at all when disabled', () => {
+    const { writes, metrics } = collector();
+    const a = metrics.begin();
+    const b = metrics.begin();
+    a.flush();
+    expect(writes).toEqual([]);
+    a.countSkipped('bot');
+    b.countSkipped('skip_path');
+    a.flush();
+    b.flush();
+    expect(writes.map((w) => Object.fromEntries(w.skipped))).toEqual([{ bot: 1, skip_path: 1 }]);
+
+    const disabled = collector({ disabled: true });
+    disabled.invoke((i) => {
+      i.count('TrackedPageViews');
+      i.countSkipped('bot');
+    });
+    expect(disabled.writes).toEqual([]);
+  });
+
+  it('never lets an odd reason become a dimension value', () => {
+    const { writes, invoke } = collector();
+    invoke((i) => i.countSkipped('"},{"x'));
+    expect([...(writes[0]?.skipped.keys() ?? [])]).toEqual(['other']);
+  });
+});
+
+describe('what Powertools writes for them', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  function printed(counts: MetricCounts): Array<Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } }> {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    publishCounts(createMetrics({}), counts);
+    vi.restoreAllMocks();
+    return lines.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+  }
+
+  it('writes the counters in one line under `service`, and each skip reason in a line under `service` and `reason`', () => {
+    const lines = printed({ counters: { TrackedPageViews: 3, NewDevices: 0, NewSessions: 1 }, skipped: new Map([['bot', 2], ['privacy_signal', 1]]) });
     expect(lines).toHaveLength(3);
+    const [counters, bot, privacy] = lines;
+    expect(counters).toMatchObject({ service: 'visitor-gate', TrackedPageViews: 3, NewSessions: 1 });
+    expect(counters).not.toHaveProperty('NewDevices'); // zero counts are left out: a metric costs for each hour it receives data
+    expect(counters?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'VisitorGate', Dimensions: [['service']] });
+    expect(bot).toMatchObject({ service: 'visitor-gate', reason: 'bot', SkippedRequests: 2 });
+    expect(bot?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'reason']]);
+    expect(bot?._aws.CloudWatchMetrics[0]?.Metrics.map((metric) => metric.Name)).toEqual(['SkippedRequests']);
+    expect(privacy).toMatchObject({ reason: 'privacy_signal', SkippedRequests: 1 });
+  });
+
+  it('writes nothing for empty counts', () => {
+    expect(printed({ counters: { TrackedPageViews: 0 }, skipped: new Map() })).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
-import { createEmfMetrics } from '../../lambdas/authorizer/authorizer-metrics';
+import { createAuthorizerMetrics } from '../../lambdas/authorizer/authorizer-metrics';
 import type { AuthorizerLogger } from '../../lambdas/authorizer/handler';
 import { encodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
@@ -60,7 +60,7 @@ describe('authorizer fuzz', () => {
     };
     const { authorize, deps } = createTestHandler({
       logger,
-      metrics: createEmfMetrics({ namespace: 'VisitorGate', service: 'visitor-gate', sink: () => undefined }),
+      metrics: createAuthorizerMetrics({ write: () => undefined }),
       clock: () => NOW_MILLIS,
     });
 

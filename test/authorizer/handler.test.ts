@@ -244,11 +244,14 @@ describe('authorizer handler on the real fixtures', () => {
     expect(decodeDeviceCookie(value, rotatedRing, NOW_MILLIS / 1000)).toMatchObject({ ok: true, keyId: 'k2' });
   });
 
-  it('emits EMF metrics with the reason dimension for skipped requests', async () => {
+  it('emits EMF metrics: the counters, and skipped requests under the reason dimension', async () => {
     const { authorize } = createTestHandler();
     await authorize(httpApiEvent({ path: '/api/x' }));
-    const emf = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => '_aws' in r);
-    expect(emf).toMatchObject({ service: 'visitor-gate', reason: 'untracked_path', SkippedRequests: 1, NewDevices: 1 });
+    const emf = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => '_aws' in r);
+    expect(emf).toEqual([
+      expect.objectContaining({ service: 'visitor-gate', NewDevices: 1 }),
+      expect.objectContaining({ service: 'visitor-gate', reason: 'untracked_path', SkippedRequests: 1 }),
+    ]);
   });
 
   it('writes the replay record and does not throw when publishing fails', async () => {
