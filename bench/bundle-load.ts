@@ -115,7 +115,7 @@ export async function printBundleFigures(entry: string, lazyModules: readonly st
     const loaded = compareLoads(stack.file, empty.file);
     const ready = compareLoads(stack.file, empty.file, true);
     console.log(`bundle (the stack's esbuild settings, lib/lambda-bundling.ts: cjs, minify, node24, AWS SDK bundled): ${(stack.totalBytes / 1024).toFixed(1)} KB = index.js ${kb(stack)} + lazy modules ${stack.lazy}`);
-    console.log(describeLoad(`module load of index.js, fresh process, median of ${LOAD_RUNS} (the issue's cold-start criterion)`, loaded));
+    console.log(describeLoad(`module load of index.js, fresh process, median of ${LOAD_RUNS} (the cold-start figure)`, loaded));
     console.log(describeLoad('module load + default deps built (lazy modules, SQS client, logger: the first invocation, no network)', ready));
 
     // What each of the stack's choices is worth. As one file (no lazy modules), V8 pre-parses the AWS SDK

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:cost`: what a million page views cost, for the previous design (one awaited send per view) and the one this
  * repository deploys now, side by side, at 1M, 30M and 1B page views a month. See bench/cost/*.ts and
- * the README's cost section (generated from this run's bench/results/cost.json) for the model.
+ * the cost section of docs/benchmarks.md (generated from this run's bench/results/cost.json) for the model.
  *
  * Real code and servers: the authorizer (the `before` design with one awaited SendMessage per view,
  * the current one with whatever publisher `createDefaultDeps` wires) sends to fauxqs through a proxy

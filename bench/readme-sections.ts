@@ -1,8 +1,8 @@
 /**
- * The README's sections generated from benchmark results (bench/results/*.json): each sits between two
- * markers, `npm run readme:bench` (write-readme.ts) rewrites them all, and test/bench/readme-sections.test.ts
- * fails when a section differs from what its committed results render, so figures cannot be edited by
- * hand or drift from the run they came from.
+ * The sections of docs/benchmarks.md generated from benchmark results (bench/results/*.json): each sits
+ * between two markers, `npm run readme:bench` (write-readme.ts) rewrites them all, and
+ * test/bench/readme-sections.test.ts fails when a section differs from what its committed results render,
+ * so figures cannot be edited by hand or drift from the run they came from.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,6 +23,8 @@ export const COST_SECTION: GeneratedSection<CostResults> = { name: 'cost', resul
 export const LATENCY_SECTION: GeneratedSection<PagePathResults> = { name: 'latency', resultsFile: 'bench/results/page-path.json', render: renderLatencySection };
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
+/** The document that holds the generated sections, relative to the repository root. */
+export const GENERATED_DOCUMENT = 'docs/benchmarks.md';
 
 function markers(section: GeneratedSection<never>): { begin: string; end: string } {
   return {
@@ -35,28 +37,28 @@ export function readResults<Results>(section: GeneratedSection<Results>): Result
   return JSON.parse(readFileSync(resolve(REPOSITORY_ROOT, section.resultsFile), 'utf8')) as Results;
 }
 
-/** The section with its markers, as the README should hold it. */
+/** The section with its markers, as the document should hold it. */
 export function renderSection<Results>(section: GeneratedSection<Results>, results: Results): string {
   const { begin, end } = markers(section);
   return `${begin}\n\n${section.render(results)}\n\n${end}`;
 }
 
-function bounds(readme: string, section: GeneratedSection<never>): { start: number; stop: number } {
+function bounds(markdown: string, section: GeneratedSection<never>): { start: number; stop: number } {
   const { begin, end } = markers(section);
-  const start = readme.indexOf(begin);
-  const endAt = readme.indexOf(end, start);
-  if (start < 0 || endAt < 0) throw new Error(`README.md has no ${section.name} section markers`);
+  const start = markdown.indexOf(begin);
+  const endAt = markdown.indexOf(end, start);
+  if (start < 0 || endAt < 0) throw new Error(`${GENERATED_DOCUMENT} has no ${section.name} section markers`);
   return { start, stop: endAt + end.length };
 }
 
-/** The section currently in the README, markers included. */
-export function currentSection(readme: string, section: GeneratedSection<never>): string {
-  const { start, stop } = bounds(readme, section);
-  return readme.slice(start, stop);
+/** The section currently in the document, markers included. */
+export function currentSection(markdown: string, section: GeneratedSection<never>): string {
+  const { start, stop } = bounds(markdown, section);
+  return markdown.slice(start, stop);
 }
 
-/** The README with `text` (markers included) in place of the section. */
-export function replaceSection(readme: string, section: GeneratedSection<never>, text: string): string {
-  const { start, stop } = bounds(readme, section);
-  return readme.slice(0, start) + text + readme.slice(stop);
+/** The document with `text` (markers included) in place of the section. */
+export function replaceSection(markdown: string, section: GeneratedSection<never>, text: string): string {
+  const { start, stop } = bounds(markdown, section);
+  return markdown.slice(0, start) + text + markdown.slice(stop);
 }

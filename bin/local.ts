@@ -1,6 +1,6 @@
 /**
  * `npm start [-- --fresh]`: the whole pipeline on this machine. One Ctrl-C stops it cleanly.
- * Settings: environment variables (the README, "Run it locally" > "Settings").
+ * Settings: environment variables (docs/configuration.md, "Local runtime").
  */
 import { readLocalSettings } from '../lib/local/local-settings';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local/local-runtime';

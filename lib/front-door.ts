@@ -4,7 +4,7 @@
  * assets cost no Lambda invocation.
  *
  * Mapping syntax and limits checked against AWS docs ("Transform API requests and responses for HTTP
- * APIs", "Create routes for HTTP APIs", "Quotas for HTTP APIs"); see the README, "API Gateway mapping limits".
+ * APIs", "Create routes for HTTP APIs", "Quotas for HTTP APIs"); see docs/deploying.md, "API Gateway mapping limits".
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';

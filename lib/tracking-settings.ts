@@ -123,7 +123,7 @@ const list = (csv: string) => csv.split(',');
 export const DEFAULT_SKIP_PREFIXES: readonly string[] = list(CONFIG_DEFAULTS.SKIP_PREFIXES);
 
 /**
- * Defaults, in one place, for the README's configuration table and for the construct. The handler
+ * Defaults, in one place, for the configuration table in docs/configuration.md and for the construct. The handler
  * settings come from the handlers' own defaults, so the stack and a bare handler always agree.
  */
 export const TRACKING_DEFAULTS = {

@@ -41,11 +41,11 @@ export class VisitorGateStack extends Stack {
     if (t.dashboard) new CfnOutput(this, 'DashboardUrl', { value: t.dashboard.url, description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'AuthorizerFunctionName', {
       value: t.authorizer.function.functionName,
-      description: 'Refresh its cached key ring after a key rotation (see the README)',
+      description: 'Refresh its cached key ring after a key rotation (see docs/operations.md)',
     });
     new CfnOutput(this, 'SigningKeysSecretArn', {
       value: t.signingKeys.secretArn,
-      description: 'Cookie signing key ring (rotate as documented in the README)',
+      description: 'Cookie signing key ring (rotate as documented in docs/operations.md)',
     });
 
     this.suppressNagFindings();

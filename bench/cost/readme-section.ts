@@ -1,5 +1,5 @@
 /**
- * The README's cost section, rendered from `bench/results/cost.json` (what `npm run bench:cost`
+ * The cost section of docs/benchmarks.md, rendered from `bench/results/cost.json` (what `npm run bench:cost`
  * wrote); `npm run readme:bench` puts it between its markers (bench/readme-sections.ts).
  */
 interface Line {

@@ -1,4 +1,4 @@
-/** What `npm run bench:page-path` writes to bench/results/page-path.json (and the README renders). */
+/** What `npm run bench:page-path` writes to bench/results/page-path.json (and docs/benchmarks.md renders). */
 
 /** Milliseconds over the measured requests (nearest-rank percentiles). */
 export interface Distribution {

@@ -40,7 +40,7 @@ export interface SessionState {
 export interface SessionLimits {
   /** View ids one session item keeps; the views past it are counted in the session's next part. */
   maxViewsPerItem: number;
-  /** Parts of one session id; views past the last part are rejected (see the README's limits). */
+  /** Parts of one session id; views past the last part are rejected (see docs/data-model.md, "Limits"). */
   maxParts: number;
 }
 

@@ -1,31 +1,32 @@
 /**
- * The README's generated sections (bench/readme-sections.ts) must match the committed results they are
- * rendered from exactly: a hand edit, or a new benchmark run without `npm run readme:bench`, fails here.
+ * The generated sections of docs/benchmarks.md (bench/readme-sections.ts) must match the committed results
+ * they are rendered from exactly: a hand edit, or a new benchmark run without `npm run readme:bench`, fails
+ * here.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environment } from '../../bench/page-path/results';
-import { COST_SECTION, LATENCY_SECTION, REPOSITORY_ROOT, currentSection, readResults, renderSection, replaceSection, type GeneratedSection } from '../../bench/readme-sections';
+import { COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, currentSection, readResults, renderSection, replaceSection, type GeneratedSection } from '../../bench/readme-sections';
 
-const readme = readFileSync(resolve(REPOSITORY_ROOT, 'README.md'), 'utf8');
+const markdown = readFileSync(resolve(REPOSITORY_ROOT, GENERATED_DOCUMENT), 'utf8');
 
 /** The section is what its results render, and a changed figure would show. */
 function checkSection<Results>(section: GeneratedSection<Results>, edit: (results: Results) => Results) {
   const results = readResults(section);
   it(`is exactly what \`npm run readme:bench\` renders from ${section.resultsFile}`, () => {
-    expect(currentSection(readme, section)).toBe(renderSection(section, results));
+    expect(currentSection(markdown, section)).toBe(renderSection(section, results));
   });
 
   it('would notice a changed figure', () => {
     const edited = renderSection(section, edit(results));
-    expect(edited).not.toBe(currentSection(readme, section));
-    expect(currentSection(replaceSection(readme, section, edited), section)).toBe(edited);
+    expect(edited).not.toBe(currentSection(markdown, section));
+    expect(currentSection(replaceSection(markdown, section, edited), section)).toBe(edited);
   });
   return results;
 }
 
-describe("the README's cost section", () => {
+describe(`${GENERATED_DOCUMENT}'s cost section`, () => {
   const results = checkSection(COST_SECTION, (original) => {
     const edited = structuredClone(original);
     const first = edited.results[0]?.rates[0];
@@ -42,7 +43,7 @@ describe("the README's cost section", () => {
   });
 });
 
-describe("the README's latency section", () => {
+describe(`${GENERATED_DOCUMENT}'s latency section`, () => {
   const results = checkSection(LATENCY_SECTION, (original) => ({
     ...original,
     environments: original.environments.map((candidate) => (candidate.key === 'new' ? { ...candidate, inFunction: { ...candidate.inFunction, p99: candidate.inFunction.p99 + 1 } } : candidate)),

@@ -1,5 +1,5 @@
 /**
- * The README's replay steps, run exactly as written against `npm start` (issue 10, item 7): page views
+ * The replay steps of docs/operations.md, run exactly as written against `npm start`: page views
  * the authorizer could not publish are kept in the data folder, and the documented command sends them.
  * SQS refuses them here because the test shrinks the queue's MaximumMessageSize below their size (a
  * real SQS answer, InvalidParameterValue), then restores it.
@@ -25,13 +25,13 @@ import {
   type LocalProcess,
 } from './local-runtime-process';
 
-/** The commands in the README's replay section, as written after `$ `. */
+/** The commands in the replay section of docs/operations.md, as written after `$ `. */
 function documentedCommands(): string[] {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('### Replaying page views that could not be queued');
-  const end = readme.indexOf('\n### ', start + 1);
+  const operations = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+  const start = operations.indexOf('## Replaying page views that could not be queued');
+  const end = operations.indexOf('\n## ', start + 1);
   expect(start).toBeGreaterThan(-1);
-  return [...readme.slice(start, end).matchAll(/^\$ (.+)$/gm)].map((match) => match[1] ?? '');
+  return [...operations.slice(start, end).matchAll(/^\$ (.+)$/gm)].map((match) => match[1] ?? '');
 }
 
 /** Runs a documented command line as a shell would (the repository as working directory). */
@@ -57,7 +57,7 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
-describe("the README's replay steps", () => {
+describe('the replay steps in docs/operations.md', () => {
   it('recover page views SQS refused, with no shell plumbing, once', async () => {
     const commands = documentedCommands();
     expect(commands).toEqual(['npm run replay']);

@@ -80,10 +80,10 @@ describe('npx cdk synth', () => {
   it('writes the stack template with both functions bundled locally (no Docker)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/docker/i);
     const assets = functionAssets();
-    // The exact logical ids the README's `sam local invoke` commands use.
+    // The exact logical ids the `sam local invoke` commands in docs/deploying.md use.
     expect([...assets.keys()].sort()).toEqual(SAM_FUNCTION_IDS);
-    const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
-    for (const id of SAM_FUNCTION_IDS) expect(readme).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
+    const deploying = readFileSync(resolve(repoRoot, 'docs/deploying.md'), 'utf8');
+    for (const id of SAM_FUNCTION_IDS) expect(deploying).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
     for (const [id, folder] of assets) {
       // SAM CLI resolves aws:asset:path against the template's folder: the bundle must be there.
       // CommonJS (lib/lambda-bundling.ts): `index.js` and any lazy module files, each with its source map.
