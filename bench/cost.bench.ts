@@ -54,6 +54,7 @@ import { PRICES, PRICES_CHECKED, httpApiCost } from './cost/prices';
 import type { ActionCount } from './sqs-counting-proxy';
 import { startSqsProcess, type SqsProcess } from './sqs-process';
 import { BOT_USER_AGENT, HUMAN_USER_AGENTS, TRACE_SHAPE, generateTrace, type TraceRequest } from './cost/trace';
+import { observabilityNames } from '../lambdas/observability/names';
 
 const SEED = 20_261_202;
 const RATES = [
@@ -218,7 +219,7 @@ async function runAuthorizer(
   if (design.publisher === 'one-send-per-view') {
     const config = loadAuthorizerConfig(env);
     const client = new SQSClient({ endpoint: proxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createLogger(env), metrics: powertoolsAuthorizerMetrics(env, 0, clock) };
+    deps = { config, keyRing: parseKeyRing(KEY_RING), publisher: new OneSendPerView(client, queueUrl), logger: createLogger(observabilityNames(env)), metrics: powertoolsAuthorizerMetrics(env, 0, clock) };
   } else {
     const defaults = await createDefaultDeps(env);
     // The configured metrics, on the trace's clock: their interval runs in simulated time. The trace
@@ -281,7 +282,7 @@ async function runAuthorizer(
 
 /** The authorizer's metrics written by Powertools to stdout (metered), every `intervalMs` of the trace's clock. */
 function powertoolsAuthorizerMetrics(env: Record<string, string>, intervalMs: number, clock: () => number) {
-  const metrics = createMetrics(env);
+  const metrics = createMetrics(observabilityNames(env));
   return createAuthorizerMetrics({ write: (counts) => publishCounts(metrics, counts), intervalMs, clock });
 }
 
@@ -374,8 +375,8 @@ async function runConsumer(
     },
   });
   const output = emptyOutput();
-  const logger = createLogger({});
-  const metrics = createMetrics({});
+  const logger = createLogger(observabilityNames({}));
+  const metrics = createMetrics(observabilityNames({}));
   const handler = createAggregatorHandler({ store, logger, metrics: design.consumerMetrics(metrics) });
   let invocations = 0;
   // Batches run 8 at a time in the order they close, but never two with the same device at once (in

@@ -10,6 +10,7 @@ import { aggregateBatch, type BatchAggregatorDeps } from './batch-aggregator';
 import { loadAggregatorConfig } from './config';
 import { createDynamoClient, documentClientOf } from './dynamodb-client';
 import { createDynamoSessionStore } from './dynamodb-session-store';
+import { observabilityNames } from '../observability/names';
 import { createLogger, createMetrics } from '../observability/powertools';
 import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
 
@@ -52,8 +53,9 @@ let defaultHandler: AggregatorHandler | undefined;
 /** Reads and validates the configuration on the first invocation (a bad setting fails the cold start). */
 function buildDefaultHandler(): AggregatorHandler {
   const config = loadAggregatorConfig(process.env);
-  const logger = createLogger();
-  const metrics = createMetrics();
+  const names = observabilityNames(process.env);
+  const logger = createLogger(names);
+  const metrics = createMetrics(names);
   const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
   // Powertools' middlewares add the Lambda context to every log record and flush the metrics after
   // each invocation, also when it throws. No cold-start metric: Powertools writes it as a second EMF

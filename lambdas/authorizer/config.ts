@@ -7,7 +7,7 @@ import type { CookieRenewal } from '../identity/identity-resolution';
 import { canonicalPath } from '../identity/request-path';
 import { AuthorizerConfigError } from './errors';
 import { HOLD_LIMITS } from './held-page-views';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../observability/names';
+import { observabilityNames } from '../observability/names';
 
 export type KeyRingSource = { readonly kind: 'inline'; readonly json: string } | { readonly kind: 'secret'; readonly secretArn: string };
 export type JwtKeySource =
@@ -83,8 +83,6 @@ export const CONFIG_DEFAULTS = {
   SQS_CONNECT_TIMEOUT_MS: 100,
   SQS_REQUEST_TIMEOUT_MS: 300,
   PAGE_VIEW_HOLD_MS: HOLD_LIMITS.maxHoldMs,
-  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
 } as const;
 
 /** The values Powertools' `getBooleanFromEnv` accepts with extended parsing (case-insensitive). */
@@ -183,8 +181,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     sqsTimeouts,
     pageViewHoldMs: integer('PAGE_VIEW_HOLD_MS', CONFIG_DEFAULTS.PAGE_VIEW_HOLD_MS, 0, MAX_PAGE_VIEW_HOLD_MS),
     metrics: {
-      namespace: text('POWERTOOLS_METRICS_NAMESPACE') ?? CONFIG_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
-      service: text('POWERTOOLS_SERVICE_NAME') ?? CONFIG_DEFAULTS.POWERTOOLS_SERVICE_NAME,
+      ...observabilityNames(env),
       disabled: metricsDisabled(text, problems),
       intervalMs: METRICS_INTERVAL_MS,
     },

@@ -201,8 +201,8 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
   const { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender, createLogger, createMetrics, publishCounts } = await adapters;
-  const logger = createLogger(env);
-  const powertoolsMetrics = createMetrics(env);
+  const logger = createLogger(config.metrics);
+  const powertoolsMetrics = createMetrics(config.metrics);
   const metrics = createAuthorizerMetrics({
     write: (counts) => publishCounts(powertoolsMetrics, counts),
     disabled: config.metrics.disabled,

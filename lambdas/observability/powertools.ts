@@ -1,22 +1,20 @@
 /**
- * Logs and metrics for both functions: Powertools Logger and Metrics, created here from the same
- * variables (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE; the stack and the local runtime set
- * them, these defaults serve bare handlers in tests and scripts). The authorizer loads this module on
- * its first invocation (first-invocation-modules.ts), not at cold start.
+ * Logs and metrics for both functions: Powertools Logger and Metrics, created here with the names of
+ * names.ts (`observabilityNames`). The authorizer loads this module on its first invocation
+ * (first-invocation-modules.ts), not at cold start, and passes the names its configuration read, so
+ * names.ts is not bundled twice.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricCounts } from './metric-counts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './names';
+import type { ObservabilityNames } from './names';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export function createLogger(env: Env = process.env): Logger {
-  return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+export function createLogger(names: ObservabilityNames): Logger {
+  return new Logger({ serviceName: names.service });
 }
 
-export function createMetrics(env: Env = process.env): Metrics {
-  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+export function createMetrics(names: ObservabilityNames): Metrics {
+  return new Metrics({ namespace: names.namespace, serviceName: names.service });
 }
 
 /** The dimension `SkippedRequests` is written under, beside `service`. */

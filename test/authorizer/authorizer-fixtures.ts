@@ -15,6 +15,7 @@ import { SECRET_1 } from '../identity/test-keys';
 import { USER_AGENTS } from '../identity/user-agents';
 
 import { loadFixture } from '../support/aws-fixtures';
+import { observabilityNames } from '../../lambdas/observability/names';
 
 export { FIXTURE_IP, loadFixture } from '../support/aws-fixtures';
 export const BROWSER_UA = USER_AGENTS.chromeWindows;
@@ -87,7 +88,7 @@ export function captureOutput(): { lines(): string[]; text(): string; restore():
 
 /** The handler's metrics as deployed but written after every invocation, so a test sees each one's lines. */
 export function powertoolsMetricsEveryInvocation() {
-  const metrics = createMetrics({});
+  const metrics = createMetrics(observabilityNames({}));
   return createAuthorizerMetrics({ write: (counts) => publishCounts(metrics, counts) });
 }
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthorizerMetrics, type AuthorizerMetrics, type InvocationMetrics } from '../../lambdas/authorizer/authorizer-metrics';
 import type { MetricCounts } from '../../lambdas/observability/metric-counts';
 import { createMetrics, publishCounts } from '../../lambdas/observability/powertools';
+import { observabilityNames } from '../../lambdas/observability/names';
 
 function collector(options: { intervalMs?: number; disabled?: boolean } = {}) {
   const writes: MetricCounts[] = [];
@@ -89,7 +90,7 @@ describe('what Powertools writes for them', () => {
       lines.push(String(chunk));
       return true;
     });
-    publishCounts(createMetrics({}), counts);
+    publishCounts(createMetrics(observabilityNames({})), counts);
     vi.restoreAllMocks();
     return lines.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
   }
