@@ -28,6 +28,7 @@ import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { emptyCounts } from '../lambdas/aggregator/telemetry';
 import { parseQueueBody, type PageViewMessage } from '../lambdas/contract/page-view-message';
 import { queueBody } from '../lambdas/contract/queue-body';
+import { toSqsEvent } from '../lib/local/sqs-lambda-event';
 import { HOLD_LIMITS, holdMsForBatchingWindow } from '../lambdas/authorizer/held-page-views';
 import { TRACKING_DEFAULTS } from '../lib/tracking-settings';
 import { expiresAtSeconds } from '../lambdas/aggregation/retention';
@@ -35,7 +36,7 @@ import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
 import { createLocalTable } from '../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
 import { DynamoDBDocumentClient as DocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seededRandom, type Random } from '../test/support/seeded-random';
+import { seededRandom, shuffled, type Random } from '../harness/seeded-random';
 
 const SEED = 20_261_129;
 const DEVICES = 5_000;
@@ -105,15 +106,6 @@ function withDuplicates(random: Random, views: readonly PageViewMessage[], rate:
     for (let copy = copies(); copy > 0; copy -= 1) slots.push({ at: index + 1 + random() * 2_000, view });
   });
   return slots.sort((a, b) => a.at - b.at).map((slot) => slot.view);
-}
-
-function shuffled<T>(random: Random, items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
-  }
-  return copy;
 }
 
 /** How much a batching leaves to coalesce: views that share a batch with another view of their session. */
@@ -201,25 +193,20 @@ function cutArrivals(arrivals: readonly Arrival[], maxSize: number, windowMs?: n
 }
 
 let recordCounter = 0;
+const BENCH_QUEUE = { queueArn: 'arn:aws:sqs:us-east-1:000000000000:page-views', region: LOCAL_REGION };
+/** One SQS record per body, as the local event source mapping builds them. */
 function toEvent(bodies: readonly PageViewMessage[][]): SQSEvent {
-  return {
-    Records: bodies.map((views) => {
-      recordCounter += 1;
-      const body = queueBody(views.map((view) => JSON.stringify(view)));
-      const message = views[0] as PageViewMessage;
-      return {
-        messageId: `m-${recordCounter}`,
-        receiptHandle: `r-${recordCounter}`,
-        body,
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(message.ts), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(message.ts) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
-        awsRegion: LOCAL_REGION,
-      };
-    }),
-  };
+  const messages = bodies.map((views) => {
+    recordCounter += 1;
+    const sent = String(views[0]?.ts ?? 0);
+    return {
+      MessageId: `m-${recordCounter}`,
+      ReceiptHandle: `r-${recordCounter}`,
+      Body: queueBody(views.map((view) => JSON.stringify(view))),
+      Attributes: { SentTimestamp: sent, ApproximateFirstReceiveTimestamp: sent },
+    };
+  });
+  return toSqsEvent(messages, BENCH_QUEUE);
 }
 
 interface Meter {

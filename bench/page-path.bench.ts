@@ -1,7 +1,7 @@
 /**
  * `npm run bench:page-path`: how long a page waits for the authorizer, with SQS made slow on purpose: a
  * proxy in front of fauxqs adds 20 ms to every request and 300 ms to 1% of them (seeded). The bundle
- * the stack deploys runs under Lambda's lifecycle (test/support/lambda-environment.ts: loopback
+ * the stack deploys runs under Lambda's lifecycle (harness/lambda-environment.ts: loopback
  * Runtime/Extensions API and a runtime client; `aws-lambda-ric` itself needs a native build this
  * project does not ship), three environments taking turns request by request:
  *
@@ -26,7 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { REPLAY_MARKER } from '../lambdas/contract/replay-record';
 import { buildAuthorizerEvent } from '../lib/local/http-api-authorizer-event';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
-import { bundleAuthorizer, handlerFor, startLambdaEnvironment, type AuthorizerEntry, type EnvironmentOptions, type LambdaEnvironment } from '../test/support/lambda-environment';
+import { bundleAuthorizer, handlerFor, startLambdaEnvironment, type AuthorizerEntry, type EnvironmentOptions, type LambdaEnvironment } from '../harness/lambda-environment';
 import type { ColdStart, Distribution, EnvironmentResult, PagePathResults } from './page-path/results';
 import { nearestRank } from './percentile';
 import { GENERATED_DOCUMENT, LATENCY_SECTION } from './readme-sections';

@@ -8,7 +8,7 @@
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../test/support/seeded-random';
+import { seededRandom } from '../harness/seeded-random';
 
 export interface ActionCount {
   calls: number;

@@ -13,7 +13,7 @@
  *   `batchSize` messages, reaches the 6 MB payload limit, or `windowSeconds` after its first message.
  * - After a successful invocation the ESM deletes the batch with DeleteMessageBatch, 10 ids per call.
  */
-import type { Random } from '../../test/support/seeded-random';
+import type { Random } from '../../harness/seeded-random';
 
 export interface EsmSettings {
   readonly batchSize: number;

@@ -5,7 +5,7 @@
  * session timeout, with the cookie kept), a share of visitors sending `Sec-GPC: 1`, and crawler
  * requests (bot user agents, no cookie). Pure and seeded: the same seed gives the same trace.
  */
-import type { Random } from '../../test/support/seeded-random';
+import type { Random } from '../../harness/seeded-random';
 
 export type VisitorKind = 'human' | 'gpc' | 'bot';
 

@@ -22,7 +22,7 @@ export function renderLatencySection(results: PagePathResults): string {
     `**Latency** (\`npm run bench:page-path\`, bench/page-path.bench.ts): how long a page waits for the authorizer when SQS is slow. ` +
       `A proxy in front of fauxqs adds ${sqs.delayMs} ms to every SQS request and ${sqs.slowDelayMs} ms to ${sqs.slowShare * 100}% of them (seeded). ` +
       'The bundle the stack deploys runs under Lambda\'s lifecycle: each function in a process of its own, driven by a small runtime interface client ' +
-      'against a loopback Runtime and Extensions API (test/support/; it stands in for `aws-lambda-ric`, whose native build this project does not ship), ' +
+      'against a loopback Runtime and Extensions API (harness/; it stands in for `aws-lambda-ric`, whose native build this project does not ship), ' +
       `with fauxqs and the slowing proxies in another process. Three execution environments take turns, request by request, ${results.requests} requests each ` +
       `(after ${results.warmup} to warm up) from ${results.visitors} returning visitors:`,
   );

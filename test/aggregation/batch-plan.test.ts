@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../lambdas/aggregation/batch-plan';
-import { identify, opaqueId, pageView } from '../support/queue-messages';
+import { identify, opaqueId, pageView } from '../../harness/queue-messages';
 
 describe('planBatch', () => {
   it('groups views by device and session, in view order, keeping every record id', () => {

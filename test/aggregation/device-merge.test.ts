@@ -4,7 +4,7 @@ import { combineDeviceRecord } from '../../lambdas/aggregation/device-record';
 import { deviceCoverageFor, deviceDeltaFor, mergeDevice, type DeviceState } from '../../lambdas/aggregation/device-merge';
 import { DAY_MS, DEVICE_TTL_HEADROOM_MS, deviceExpiresAtSeconds, expiresAtSeconds, isExpired } from '../../lambdas/aggregation/retention';
 import { newSession, type SessionState } from '../../lambdas/aggregation/session-merge';
-import { identify, opaqueId, pageView } from '../support/queue-messages';
+import { identify, opaqueId, pageView } from '../../harness/queue-messages';
 
 const RETENTION = 30;
 const deviceId = opaqueId();

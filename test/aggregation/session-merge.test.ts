@@ -3,7 +3,7 @@ import { planBatch, type ViewFact } from '../../lambdas/aggregation/batch-plan';
 import { expiresAtSeconds } from '../../lambdas/aggregation/retention';
 import { mergeSession, newSession, sessionAppend, sessionPartId } from '../../lambdas/aggregation/session-merge';
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
-import { opaqueId, pageView } from '../support/queue-messages';
+import { opaqueId, pageView } from '../../harness/queue-messages';
 
 const RETENTION = 30;
 

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDevice } from '../../lambdas/aggregator/device-reader';
 import { LOCAL_REGION } from '../../lib/local/sqs-server';
 import { createLocalTable } from '../../lib/local/local-table';
-import { sessionViews, opaqueId } from '../support/queue-messages';
-import { startDynamo, type LocalDynamo } from '../support/local-aws';
+import { sessionViews, opaqueId } from '../../harness/queue-messages';
+import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 
 let dynamo: LocalDynamo;
 const saved = { ...process.env };

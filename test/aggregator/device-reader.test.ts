@@ -7,8 +7,8 @@ import { getDevice, listRecentDevices } from '../../lambdas/aggregator/device-re
 import { deviceToItem, sessionToItem } from '../../lambdas/aggregator/table-items';
 import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
 import { createLocalTable } from '../../lib/local/local-table';
-import { opaqueId } from '../support/queue-messages';
-import { startDynamo, type LocalDynamo } from '../support/local-aws';
+import { opaqueId } from '../../harness/queue-messages';
+import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 
 const TABLE = 'reader-test';
 const RETENTION = 30;

@@ -21,20 +21,23 @@ import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/tel
 import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
 import { queueBody } from '../../lambdas/contract/queue-body';
 import { createLocalTable } from '../../lib/local/local-table';
-import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';
+import { identify, opaqueId, pageView, sessionViews } from '../../harness/queue-messages';
 import {
   documentClientFor,
   localDynamoClient,
   startDynamo,
   startQueue,
-  toSqsEvent,
   type LocalDynamo,
   type LocalQueue,
-} from '../support/local-aws';
-import { loadFixture } from '../support/aws-fixtures';
+} from '../../harness/local-aws';
+import { loadFixture } from '../../harness/aws-fixtures';
 import { failingAfter } from './failing-dynamo-client';
+import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
+import { LOCAL_REGION } from '../../lib/local/sqs-server';
+import { seededRandom, shuffled } from '../../harness/seeded-random';
 
 const TABLE = 'aggregator-test';
+const queueIdentity = () => ({ queueArn: queue.queues.queueArn, region: LOCAL_REGION });
 const RETENTION = 30;
 
 let dynamo: LocalDynamo;
@@ -70,16 +73,8 @@ function makeHandler(options: { retentionDays?: number; documentClient?: LocalDy
   return { handler, totals };
 }
 
-function shuffle<T>(items: T[], seed = 7): T[] {
-  let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
-  }
-  return copy;
-}
+/** A seeded shuffle: every run sees the same order. */
+const shuffle = <T>(items: readonly T[], seed: number): T[] => shuffled(seededRandom(seed), items);
 
 /** Runs the handler over everything in the queue, `batchSize` records per event, until it is empty. */
 async function drain(handler: AggregatorHandler, batchSize: number, options: { shuffleSeed?: number; concurrent?: boolean } = {}) {
@@ -91,7 +86,7 @@ async function drain(handler: AggregatorHandler, batchSize: number, options: { s
     const batches: Message[][] = [];
     for (let index = 0; index < received.length; index += batchSize) batches.push(received.slice(index, index + batchSize));
     const run = async (batch: Message[]) => {
-      const response = await handler(toSqsEvent(batch, queue.queues.queueArn));
+      const response = await handler(toSqsEvent(batch, queueIdentity()));
       const failed = response.batchItemFailures.map((failure) => failure.itemIdentifier);
       failures.push(...failed);
       await queue.settle(batch, failed);
@@ -180,7 +175,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     const { handler, totals } = makeHandler();
     const received = await queue.receive(10);
     expect(received).toHaveLength(5);
-    const response = await handler(toSqsEvent(received, queue.queues.queueArn));
+    const response = await handler(toSqsEvent(received, queueIdentity()));
     const poisonIds = received.filter((message) => message.Body === 'not json {' || message.Body?.includes('"v":2')).map((message) => message.MessageId);
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([...poisonIds].sort());
     expect(totals).toMatchObject({ InvalidMessages: 2, FailedRecords: 2, AggregatedPageViews: 3 });
@@ -281,7 +276,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     // device item but not its session, devices 4-5 get nothing.
     const broken = await failingAfter(dynamo.server.endpoint, 5);
     const ordered = devices.flatMap((deviceId) => received.filter((message) => JSON.parse(message.Body ?? '{}').deviceId === deviceId));
-    const response = await makeHandler({ documentClient: broken.documentClient, concurrency: 1 }).handler(toSqsEvent(ordered, queue.queues.queueArn));
+    const response = await makeHandler({ documentClient: broken.documentClient, concurrency: 1 }).handler(toSqsEvent(ordered, queueIdentity()));
     broken.destroy();
     const idsOf = (messages: Message[]) => messages.map((message) => message.MessageId);
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(idsOf(ordered.slice(4)));
@@ -321,12 +316,12 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
     const [record] = await queue.receive(1);
     if (record === undefined) throw new Error('no message');
     const first = makeHandler();
-    const response = await first.handler(toSqsEvent([record], queue.queues.queueArn));
+    const response = await first.handler(toSqsEvent([record], queueIdentity()));
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([record.MessageId]);
     expect(first.totals.AggregatedPageViews).toBe(3);
     expect(first.totals.RejectedMessages).toBe(1);
     const again = makeHandler();
-    await again.handler(toSqsEvent([record], queue.queues.queueArn));
+    await again.handler(toSqsEvent([record], queueIdentity()));
     expect(again.totals.AggregatedPageViews).toBe(0);
     expect(again.totals.DuplicatePageViews).toBe(3);
     await queue.settle([record], []);
@@ -349,7 +344,7 @@ describe('aggregator handler (fauxqs + DynamoDB Local)', () => {
       await send(during);
       const received = await queue.receive(10);
       const downClient = documentClientFor(localDynamoClient(`http://127.0.0.1:${port}`));
-      const response = await makeHandler({ documentClient: downClient }).handler(toSqsEvent(received, queue.queues.queueArn));
+      const response = await makeHandler({ documentClient: downClient }).handler(toSqsEvent(received, queueIdentity()));
       expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(received.map((message) => message.MessageId).sort());
       await queue.settle(received, response.batchItemFailures.map((failure) => failure.itemIdentifier));
 

@@ -18,8 +18,9 @@ import { devicePartition, sessionToItem } from '../../lambdas/aggregator/table-i
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
-import { startDynamo, toSqsEvent, type LocalDynamo } from '../support/local-aws';
-import { identify, opaqueId, pageView, sessionViews } from '../support/queue-messages';
+import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
+import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
+import { identify, opaqueId, pageView, sessionViews } from '../../harness/queue-messages';
 
 const TABLE = 'hostile-messages';
 const RETENTION = 30;
@@ -45,7 +46,7 @@ function makeHandler(limits?: Partial<SessionLimits>) {
     batches += 1;
     const event = toSqsEvent(
       messages.map((message, index) => ({ MessageId: `b${batches}-${index}`, ReceiptHandle: `r${index}`, Body: JSON.stringify(message) })),
-      'arn:aws:sqs:us-east-1:000000000000:page-views',
+      { queueArn: 'arn:aws:sqs:us-east-1:000000000000:page-views', region: 'us-east-1' },
     );
     const response = await handler(event);
     return response.batchItemFailures.map((failure) => Number(failure.itemIdentifier.split('-')[1]));

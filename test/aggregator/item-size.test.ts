@@ -9,8 +9,8 @@ import { newSession } from '../../lambdas/aggregation/session-merge';
 import { itemSizeBytes, writeUnitsFor } from '../../lambdas/aggregator/item-size';
 import { sessionToItem } from '../../lambdas/aggregator/table-items';
 import { createLocalTable } from '../../lib/local/local-table';
-import { opaqueId } from '../support/queue-messages';
-import { startDynamo, type LocalDynamo } from '../support/local-aws';
+import { opaqueId } from '../../harness/queue-messages';
+import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 
 const TABLE = 'item-size';
 let dynamo: LocalDynamo;

@@ -11,8 +11,8 @@ import { createDynamoClient, documentClientOf, DYNAMODB_TIMEOUTS, type DynamoCli
 import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
 import { createAggregatorHandler, DEADLINE_MARGIN_MS } from '../../lambdas/aggregator/handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
-import { toSqsEvent } from '../support/local-aws';
-import { opaqueId, sessionViews } from '../support/queue-messages';
+import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
+import { opaqueId, sessionViews } from '../../harness/queue-messages';
 
 let server: Server;
 let endpoint: string;
@@ -43,7 +43,7 @@ function handlerFor(timeouts?: DynamoClientOptions['timeouts']) {
 function eventOf(count: number) {
   const views = sessionViews(count, { deviceId: opaqueId(), startTs: Date.now() - 60_000, gapMs: 1_000 });
   const messages = views.map((view, index) => ({ MessageId: `m-${index}`, ReceiptHandle: `r-${index}`, Body: JSON.stringify(view) }));
-  return toSqsEvent(messages, 'arn:aws:sqs:us-east-1:000000000000:page-views');
+  return toSqsEvent(messages, { queueArn: 'arn:aws:sqs:us-east-1:000000000000:page-views', region: 'us-east-1' });
 }
 
 /** The handler's answer, or 'hung' if it has none after `ms`. */

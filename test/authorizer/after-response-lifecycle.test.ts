@@ -11,8 +11,8 @@ import { parseQueueBody } from '../../lambdas/contract/page-view-message';
 import { freePort } from '../../lib/local/free-port';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
 import { scanUnpublishedLog } from '../../lib/local/unpublished-log';
-import { bundleAuthorizer, startLambdaEnvironment, type AuthorizerBundle } from '../support/lambda-environment';
-import { startQueue, type LocalQueue } from '../support/local-aws';
+import { bundleAuthorizer, startLambdaEnvironment, type AuthorizerBundle } from '../../harness/lambda-environment';
+import { startQueue, type LocalQueue } from '../../harness/local-aws';
 import { SIGNING_KEYS, httpApiEvent } from './authorizer-fixtures';
 
 let bundle: AuthorizerBundle;

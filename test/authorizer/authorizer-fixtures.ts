@@ -14,10 +14,10 @@ import { parseKeyRing } from '../../lambdas/identity/key-ring';
 import { SECRET_1 } from '../identity/test-keys';
 import { USER_AGENTS } from '../identity/user-agents';
 
-import { loadFixture } from '../support/aws-fixtures';
+import { loadFixture } from '../../harness/aws-fixtures';
 import { observabilityNames } from '../../lambdas/observability/names';
 
-export { FIXTURE_IP, loadFixture } from '../support/aws-fixtures';
+export { FIXTURE_IP, loadFixture } from '../../harness/aws-fixtures';
 export const BROWSER_UA = USER_AGENTS.chromeWindows;
 export const SIGNING_KEYS = JSON.stringify({ current: 'k1', k1: SECRET_1 });
 export const NOW_MILLIS = 1_764_428_400_000;

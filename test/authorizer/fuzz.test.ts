@@ -16,7 +16,7 @@ import { UTM_PARAMETERS } from '../../lambdas/identity/queue-messages';
 import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { USER_AGENTS } from '../identity/user-agents';
 import { NOW_MILLIS, cookiePair, createTestHandler, httpApiEvent, restApiEvent } from './authorizer-fixtures';
-import { seededRandom } from '../support/seeded-random';
+import { seededRandom } from '../../harness/seeded-random';
 
 const ITERATIONS = 100_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

@@ -1,7 +1,7 @@
 /** The event source mapping model bench:cost prices SQS receives, deletes and batches with. */
 import { describe, expect, it } from 'vitest';
 import { ESM_MODEL, pollersFor, simulateEsm } from '../../bench/cost/esm-model';
-import { seededRandom } from '../support/seeded-random';
+import { seededRandom } from '../../harness/seeded-random';
 
 const settings = { batchSize: 100, windowSeconds: 60, minPollers: 2 };
 

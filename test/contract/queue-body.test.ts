@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQueueBody } from '../../lambdas/contract/page-view-message';
 import { MAX_MESSAGES_PER_BODY, bodyOverheadBytes, queueBody } from '../../lambdas/contract/queue-body';
-import { identify, pageView } from '../support/queue-messages';
+import { identify, pageView } from '../../harness/queue-messages';
 
 const serialized = (count: number) => Array.from({ length: count }, (_, index) => JSON.stringify(index % 5 === 4 ? identify() : pageView({ path: `/p/${index}` })));
 

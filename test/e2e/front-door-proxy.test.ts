@@ -18,7 +18,7 @@ import {
 import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { BROWSER_UA, createTestHandler, httpApiEvent } from '../authorizer/authorizer-fixtures';
-import { loadFixture } from '../support/aws-fixtures';
+import { loadFixture } from '../../harness/aws-fixtures';
 import { visit } from './local-runtime-process';
 
 const contextOf = (response: unknown) => (response as { context: Record<string, unknown> }).context;

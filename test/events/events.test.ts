@@ -13,7 +13,7 @@ import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';
 import { createLocalTable } from '../../lib/local/local-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
-import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../support/local-aws';
+import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../../harness/local-aws';
 import {
   COOKIE_NAME,
   SAMPLE_DEVICE_ID,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, lazyModuleFile } from '../../lib/lambda-bundling';
 import { DEFAULT_STACK_NAME } from '../../lib/visitor-gate-app';
 import { SIGNING_KEYS, httpApiEvent } from '../authorizer/authorizer-fixtures';
-import { repoRoot } from './stack-fixture';
+import { repoRoot } from '../../harness/stack-fixture';
 
 const run = promisify(execFile);
 

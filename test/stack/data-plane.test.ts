@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_TIMEOUT, MAX_RECEIVE_COUNT, MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../../lib/anonymous-tracking';
 import { TRACKING_DEFAULTS } from '../../lib/tracking-settings';
 import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
-import { resourceIdStartingWith, synthesize } from './stack-fixture';
+import { resourceIdStartingWith, synthesize } from '../../harness/stack-fixture';
 
 type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_FORMAT, ORIGIN_STATUS_CODES } from '../../lib/front-door';
 import { DEFAULT_SKIP_PREFIXES } from '../../lib/tracking-settings';
-import { TEST_ORIGIN, synthesize } from './stack-fixture';
+import { TEST_ORIGIN, synthesize } from '../../harness/stack-fixture';
 
 type Resource = { Properties: Record<string, unknown> };
 

@@ -1,7 +1,7 @@
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Template, type Template as TemplateType } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, resourceIdStartingWith, synthesize } from './stack-fixture';
+import { buildStack, resourceIdStartingWith, synthesize } from '../../harness/stack-fixture';
 
 interface Statement {
   Effect: string;

@@ -2,7 +2,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, resourceIdStartingWith, synthesize } from './stack-fixture';
+import { buildStack, resourceIdStartingWith, synthesize } from '../../harness/stack-fixture';
 
 type Resource = { Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 

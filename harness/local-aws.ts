@@ -3,7 +3,6 @@
  * start it once per test file in `beforeAll`) and fauxqs, with clients pointed at them, plus the
  * Lambda-shaped SQS event the event source mapping would deliver for received messages.
  */
-import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -14,9 +13,8 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../../lib/local/dynamodb-server';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../../lib/local/sqs-server';
+import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../lib/local/dynamodb-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../lib/local/sqs-server';
 
 export interface LocalDynamo {
   server: LocalDynamoDbServer;
@@ -121,30 +119,4 @@ export async function startQueue(name = 'page-views'): Promise<LocalQueue> {
       await server.stop();
     },
   };
-}
-
-/** One record as Lambda's SQS event source mapping shapes it (see the sqs-event.json fixture). */
-export function toSqsRecord(message: Message, queueArn: string, region = LOCAL_REGION): SQSRecord {
-  const body = message.Body ?? '';
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body,
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'AIDAIENQZJOLO23YVJ4VO',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? createHash('md5').update(body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: region,
-  };
-}
-
-export function toSqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
-  return { Records: messages.map((message) => toSqsRecord(message, queueArn)) };
 }

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AnonymousTrackingProps } from '../../lib/tracking-settings';
-import { createVisitorGateApp } from '../../lib/visitor-gate-app';
+import type { AnonymousTrackingProps } from '../lib/tracking-settings';
+import { createVisitorGateApp } from '../lib/visitor-gate-app';
 
-export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export const TEST_ORIGIN = 'https://origin.example.com';
 

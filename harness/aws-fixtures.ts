@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export const FIXTURES_DIR = resolve(import.meta.dirname, '../fixtures/aws-events');
+export const FIXTURES_DIR = resolve(import.meta.dirname, '../test/fixtures/aws-events');
 
 /** The client address in the fixtures (a documentation range): it must never reach a log or a message. */
 export const FIXTURE_IP = '198.51.100.23';

@@ -1,6 +1,6 @@
 /** Builders for valid queue messages (schema in lambdas/contract/page-view-message.ts), for tests. */
 import { randomBytes } from 'node:crypto';
-import type { IdentifyMessage, PageViewMessage } from '../../lambdas/contract/page-view-message';
+import type { IdentifyMessage, PageViewMessage } from '../lambdas/contract/page-view-message';
 
 /** Default message time: an hour before the real clock, so retention and TTLs are measured from today. */
 const anHourAgo = () => Date.now() - 3_600_000;

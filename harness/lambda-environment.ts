@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTHORIZER_ENTRY } from '../../lib/anonymous-tracking';
-import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES, bundleLambda, handlerSetting } from '../../lib/lambda-bundling';
+import { AUTHORIZER_ENTRY } from '../lib/anonymous-tracking';
+import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES, bundleLambda, handlerSetting } from '../lib/lambda-bundling';
 import { startRuntimeApi, type RuntimeApiServer } from './lambda-runtime-api';
 
 const RUNTIME_CLIENT = join(import.meta.dirname, 'runtime-client.mjs');
