@@ -21,7 +21,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { getDevice } from '../lambdas/aggregator/device-reader';
+import { getDevice } from '../lambdas/read-api/device-reader';
 import { createDynamoSessionStore, type CapacityUse } from '../lambdas/aggregator/dynamodb-session-store';
 import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';

@@ -22,7 +22,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { getDevice } from '../lambdas/aggregator/device-reader';
+import { getDevice } from '../lambdas/read-api/device-reader';
 import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { localDocumentClient, localSqsClient, loopbackEndpointOf } from '../lib/local/local-aws-clients';
 import { readRuntimeInfo, type RuntimeInfo } from '../lib/local/runtime-file';

@@ -3,7 +3,7 @@
  * `npm run sessions -- --recent [limit]`: recently seen devices.
  * Reads the DynamoDB Local of a running `npm start`, or starts one on the data folder for the command.
  */
-import { getDevice, listRecentDevices } from '../lambdas/aggregator/device-reader';
+import { getDevice, listRecentDevices } from '../lambdas/read-api/device-reader';
 import { openLocalTable, withIsoTimes } from '../lib/local/local-table-access';
 import { readLocalSettings } from '../lib/local/local-settings';
 

@@ -8,7 +8,7 @@
  *
  * ```ts
  * const tracking = new AnonymousTracking(this, 'Tracking', { originUrl: 'https://origin.example.com' });
- * tracking.grantRead(myBackendFunction); // read devices and sessions (lambdas/aggregator/device-reader.ts)
+ * tracking.grantRead(myBackendFunction); // read devices and sessions (lambdas/read-api/device-reader.ts)
  * ```
  */
 import { fileURLToPath } from 'node:url';
@@ -183,7 +183,7 @@ export class AnonymousTracking extends Construct {
 
   /**
    * Lets a user's backend read devices and sessions (`getDevice`, `listRecentDevices` in
-   * lambdas/aggregator/device-reader.ts): read-only on this one table. Pass the table name yourself.
+   * lambdas/read-api/device-reader.ts): read-only on this one table. Pass the table name yourself.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.table.grantReadData(grantee);

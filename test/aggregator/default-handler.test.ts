@@ -4,7 +4,7 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { getDevice } from '../../lambdas/read-api/device-reader';
 import { LOCAL_REGION } from '../../lib/local/sqs-server';
 import { createLocalTable } from '../../lib/local/local-table';
 import { sessionViews, opaqueId } from '../../harness/queue-messages';

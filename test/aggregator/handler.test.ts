@@ -13,7 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareViews } from '../../lambdas/aggregation/batch-plan';
 import { DAY_MS, deviceExpiresAtSeconds, expiresAtSeconds } from '../../lambdas/aggregation/retention';
-import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { getDevice } from '../../lambdas/read-api/device-reader';
 import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
 import { createAggregatorHandler, type AggregatorHandler } from '../../lambdas/aggregator/handler';
 import { deviceKey, sessionKey } from '../../lambdas/aggregator/table-items';

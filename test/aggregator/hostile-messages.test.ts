@@ -10,7 +10,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, MAX_CLOCK_AHEAD_MS } from '../../lambdas/aggregation/retention';
 import { newSession, SESSION_LIMITS, sessionPartId, type SessionLimits } from '../../lambdas/aggregation/session-merge';
-import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { getDevice } from '../../lambdas/read-api/device-reader';
 import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
 import { createAggregatorHandler } from '../../lambdas/aggregator/handler';
 import { itemSizeBytes } from '../../lambdas/aggregator/item-size';

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getDevice } from '../../lambdas/aggregator/device-reader';
-import type { DeviceRecord } from '../../lambdas/aggregator/device-reader';
+import { getDevice } from '../../lambdas/read-api/device-reader';
+import type { DeviceRecord } from '../../lambdas/read-api/device-reader';
 import { localDocumentClient } from '../../lib/local/local-aws-clients';
 import type { RuntimeInfo } from '../../lib/local/runtime-file';
 

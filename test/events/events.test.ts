@@ -7,7 +7,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDevice } from '../../lambdas/aggregator/device-reader';
+import { getDevice } from '../../lambdas/read-api/device-reader';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';

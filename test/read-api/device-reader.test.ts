@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, deviceExpiresAtSeconds, expiresAtSeconds } from '../../lambdas/aggregation/retention';
 import { newSession } from '../../lambdas/aggregation/session-merge';
-import { getDevice, listRecentDevices } from '../../lambdas/aggregator/device-reader';
+import { getDevice, listRecentDevices } from '../../lambdas/read-api/device-reader';
 import { deviceToItem, sessionToItem } from '../../lambdas/aggregator/table-items';
 import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
 import { createLocalTable } from '../../lib/local/local-table';

@@ -12,7 +12,7 @@ import { combineDeviceRecord, type DeviceRecord } from '../aggregation/device-re
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
 import { TABLE_KEYS } from '../contract/table-layout';
-import { devicePartition, isDeviceItem, isSessionItem, itemToDevice, itemToSession, type StoredItem } from './table-items';
+import { devicePartition, isDeviceItem, isSessionItem, itemToDevice, itemToSession, type StoredItem } from '../aggregator/table-items';
 
 export type { DeviceRecord, DeviceSummary, SessionSummary } from '../aggregation/device-record';
 
