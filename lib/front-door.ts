@@ -16,17 +16,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { skipRoutePath } from '../lambdas/identity/request-path';
-import { FORBIDDEN_CLIENT_HEADERS, IDENTITY_HEADERS } from './identity-headers';
-
-/**
- * Status codes whose responses get the authorizer's Set-Cookie. HTTP API response mappings are keyed
- * by exact status code (200-599, no ranges or wildcards), so every code the origin commonly returns is
- * listed; a response with any other code simply carries no cookie (the visitor gets it next time).
- */
-export const ORIGIN_STATUS_CODES = [
-  200, 201, 202, 203, 204, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 409,
-  410, 412, 413, 415, 422, 429, 500, 501, 502, 503, 504,
-] as const;
+import { FORBIDDEN_CLIENT_HEADERS, IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES } from './identity-headers';
 
 export interface FrontDoorProps {
   /** Origin without a path, e.g. https://origin.example.com. */
@@ -156,7 +146,7 @@ export class FrontDoor extends Construct {
       throw new Error('visitor-gate: expected the default route to own its HTTP integration (aws-cdk-lib changed?)');
     }
     const responseParameters: Record<string, { ResponseParameters: { Destination: string; Source: string }[] }> = {};
-    for (const status of ORIGIN_STATUS_CODES) {
+    for (const status of SET_COOKIE_STATUS_CODES) {
       responseParameters[String(status)] = {
         ResponseParameters: [{ Destination: 'append:header.Set-Cookie', Source: '$context.authorizer.setCookie' }],
       };

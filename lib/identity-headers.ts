@@ -1,7 +1,8 @@
 /**
- * The identity headers the origin receives, set from the authorizer's context, and every other spelling
- * of them that a client could send. One home for both front doors: this file imports nothing, so the local
- * runtime (which must not load aws-cdk-lib) and the stack share it.
+ * The headers both front doors manage: the identity headers the origin receives, set from the
+ * authorizer's context, every other spelling of them that a client could send, and the responses that
+ * carry the authorizer's Set-Cookie. One home for both front doors: this file imports nothing, so the
+ * local runtime (which must not load aws-cdk-lib) and the stack share it.
  *
  * CGI and WSGI servers expose a header as `HTTP_` + its name upper-cased with `-` turned into `_`, so
  * `x_device_id` and `X-Device_Id` reach such an origin as the same `HTTP_X_DEVICE_ID` as ours (Puma's
@@ -34,3 +35,13 @@ export const FORBIDDEN_CLIENT_HEADERS: readonly string[] = Object.keys(IDENTITY_
 export function isIdentityHeaderSpelling(name: string): boolean {
   return Object.hasOwn(IDENTITY_HEADERS, name.toLowerCase().replaceAll('_', '-'));
 }
+
+/**
+ * Status codes whose responses get the authorizer's Set-Cookie. HTTP API response mappings are keyed
+ * by exact status code (200-599, no ranges or wildcards), so every code the origin commonly returns is
+ * listed; a response with any other code simply carries no cookie (the visitor gets it next time).
+ */
+export const SET_COOKIE_STATUS_CODES = [
+  200, 201, 202, 203, 204, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 409,
+  410, 412, 413, 415, 422, 429, 500, 501, 502, 503, 504,
+] as const;

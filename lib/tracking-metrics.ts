@@ -1,36 +1,19 @@
 /**
  * The pipeline's custom CloudWatch metrics (emitted by Powertools as EMF log lines, so publishing them
- * needs no IAM permission). Names and dimensions are the shared contract in CONTEXT.md.
+ * needs no IAM permission). Names: lambdas/observability/metric-names.ts.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { REASON_CODES } from '../lambdas/contract/gateway-context';
+import type { MetricName } from '../lambdas/observability/metric-names';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/observability/names';
 
-export type AuthorizerMetricName =
-  | 'TrackedPageViews'
-  | 'SkippedRequests'
-  | 'NewDevices'
-  | 'NewSessions'
-  | 'PublishFailures'
-  | 'InvalidCookies'
-  /** Unexpected errors the authorizer caught (it still allowed the request, without identity). */
-  | 'AuthorizerErrors';
-
-export type AggregatorMetricName = 'AggregatedPageViews' | 'DuplicatePageViews' | 'InvalidMessages' | 'RejectedMessages' | 'FailedRecords';
-
 /** Reasons the authorizer reports with `SkippedRequests` (every reason code except `tracked`). */
-export const SKIP_REASONS = [
-  'untracked_path',
-  'not_page_view',
-  'skip_path',
-  'bot',
-  'privacy_signal',
-  'authenticated',
-] as const;
+export const SKIP_REASONS = REASON_CODES.filter((reason) => reason !== 'tracked');
 
 /** A VisitorGate metric with the default `service` dimension (plus any extra dimensions). */
 export function visitorGateMetric(
-  metricName: AuthorizerMetricName | AggregatorMetricName,
+  metricName: MetricName,
   options: { dimensions?: Record<string, string>; label?: string; period?: Duration } = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({

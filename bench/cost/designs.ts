@@ -12,7 +12,8 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { AGGREGATOR_METRICS, powertoolsMetrics, type AggregatorMetrics } from '../../lambdas/aggregator/telemetry';
+import { powertoolsMetrics, type AggregatorMetrics } from '../../lambdas/aggregator/telemetry';
+import { AGGREGATOR_METRICS } from '../../lambdas/observability/metric-names';
 
 export interface Design {
   readonly name: 'before' | 'current';

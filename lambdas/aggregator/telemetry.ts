@@ -1,8 +1,8 @@
-/** The aggregator's metrics (names fixed in the project contract), behind a port so tests can read them. */
+/** The aggregator's metrics (names: observability/metric-names.ts), behind a port so tests can read them. */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
-export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords'] as const;
-export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
+import { AGGREGATOR_METRICS, type AggregatorMetricName } from '../observability/metric-names';
+
 export type AggregatorCounts = Record<AggregatorMetricName, number>;
 
 export interface AggregatorMetrics {

@@ -9,8 +9,9 @@
  * metrics only, at most one interval's worth (the page views themselves are counted in DynamoDB).
  */
 import type { MetricCounts } from '../observability/metric-counts';
+import { SKIPPED_REQUESTS, SKIP_REASON_DIMENSION, type AuthorizerCounter } from '../observability/metric-names';
 
-export type CounterName = 'TrackedPageViews' | 'NewDevices' | 'NewSessions' | 'PublishFailures' | 'InvalidCookies' | 'AuthorizerErrors';
+export type CounterName = AuthorizerCounter;
 
 /** Counters whose alarms must not wait for the interval: written at once. */
 const URGENT: ReadonlySet<CounterName> = new Set(['PublishFailures', 'AuthorizerErrors']);
@@ -56,7 +57,7 @@ export function createAuthorizerMetrics(options: AuthorizerMetricsOptions): Auth
   let lastWrite = Number.NEGATIVE_INFINITY;
 
   const write = () => {
-    const counts: MetricCounts = { counters, skipped };
+    const counts: MetricCounts = { counters, byDimension: { metric: SKIPPED_REQUESTS, dimension: SKIP_REASON_DIMENSION, values: skipped } };
     counters = {};
     skipped = new Map();
     pending = false;

@@ -13,8 +13,10 @@
  */
 export const NO_VALUE = '-';
 
-/** Why a request was or was not counted (request-classification.ts), or `error` for the fallback. */
-export type ContextReason = 'tracked' | 'untracked_path' | 'not_page_view' | 'skip_path' | 'bot' | 'privacy_signal' | 'authenticated' | 'error';
+/** Why a request was or was not counted (request-classification.ts). */
+export const REASON_CODES = ['tracked', 'untracked_path', 'not_page_view', 'skip_path', 'bot', 'privacy_signal', 'authenticated'] as const;
+/** A reason code, or `error` for the fallback context. */
+export type ContextReason = (typeof REASON_CODES)[number] | 'error';
 
 /** Flat: HTTP API simple responses allow only strings, numbers and booleans as context values. */
 export type AuthorizerContext = {

@@ -17,13 +17,10 @@ export function createMetrics(names: ObservabilityNames): Metrics {
   return new Metrics({ namespace: names.namespace, serviceName: names.service });
 }
 
-/** The dimension `SkippedRequests` is written under, beside `service`. */
-export const SKIP_REASON_DIMENSION = 'reason';
-
 /**
- * Writes counts with Powertools: the counters in one EMF line (dimension `service`), and each skip
- * reason's `SkippedRequests` in a line of its own (dimensions `service` and `reason`; a second dimension
- * set in the first line would apply to every counter in it). Zero counts are left out: a custom metric is
+ * Writes counts with Powertools: the counters in one EMF line (dimension `service`), and a metric
+ * counted by dimension in a line per value (dimensions `service` and that one; a second dimension set in
+ * the first line would apply to every counter in it). Zero counts are left out: a custom metric is
  * billed for every hour it receives data.
  */
 export function publishCounts(metrics: Metrics, counts: MetricCounts): void {
@@ -34,9 +31,11 @@ export function publishCounts(metrics: Metrics, counts: MetricCounts): void {
     added = true;
   }
   if (added) metrics.publishStoredMetrics();
-  for (const [reason, value] of counts.skipped) {
+  const byDimension = counts.byDimension;
+  if (byDimension === undefined) return;
+  for (const [value, count] of byDimension.values) {
     const single = metrics.singleMetric();
-    single.addDimension(SKIP_REASON_DIMENSION, reason);
-    single.addMetric('SkippedRequests', MetricUnit.Count, value);
+    single.addDimension(byDimension.dimension, value);
+    single.addMetric(byDimension.metric, MetricUnit.Count, count);
   }
 }

@@ -8,7 +8,7 @@ import { request as httpRequest, createServer, type IncomingMessage, type Outgoi
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { canonicalPath, isSkipPath } from '../../lambdas/identity/request-path';
-import { IDENTITY_HEADERS, isIdentityHeaderSpelling } from '../identity-headers';
+import { IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES, isIdentityHeaderSpelling } from '../identity-headers';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 
 /** What the authorizer returned (simple response), or why it did not. */
@@ -113,15 +113,8 @@ export function isSkipped(path: string, skipPrefixes: readonly string[]): boolea
   return canonicalPath(path) === path && isSkipPath(path, skipPrefixes);
 }
 
-/**
- * Responses that get the authorizer's Set-Cookie: HTTP API response mappings are keyed by exact status
- * code, and the stack lists these (ORIGIN_STATUS_CODES in lib/front-door.ts; a test keeps the two equal;
- * not imported, because loading aws-cdk-lib would add two seconds to every start).
- */
-export const SET_COOKIE_STATUS_CODES: ReadonlySet<number> = new Set([
-  200, 201, 202, 203, 204, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 409,
-  410, 412, 413, 415, 422, 429, 500, 501, 502, 503, 504,
-]);
+/** Responses that get the authorizer's Set-Cookie, as the stack's response mappings list them. */
+const SET_COOKIE_STATUSES: ReadonlySet<number> = new Set(SET_COOKIE_STATUS_CODES);
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const origin = new URL(options.originUrl);
@@ -229,7 +222,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
             if (value === undefined || HOP_BY_HOP.has(name)) continue;
             headers[name] = value;
           }
-          if (setCookie && SET_COOKIE_STATUS_CODES.has(upstreamRes.statusCode ?? 0)) {
+          if (setCookie && SET_COOKIE_STATUSES.has(upstreamRes.statusCode ?? 0)) {
             const existing = upstreamRes.headers['set-cookie'] ?? [];
             headers['set-cookie'] = [...existing, setCookie];
           }

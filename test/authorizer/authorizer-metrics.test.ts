@@ -38,7 +38,7 @@ describe('authorizer metrics, added up per execution environment', () => {
     invoke((i) => i.count('TrackedPageViews'));
     expect(writes).toHaveLength(2);
     expect(writes[1]?.counters).toEqual({ TrackedPageViews: 60, NewSessions: 59 });
-    expect(Object.fromEntries(writes[1]?.skipped ?? [])).toEqual({ bot: 29, privacy_signal: 30 });
+    expect(Object.fromEntries(writes[1]?.byDimension?.values ?? [])).toEqual({ bot: 29, privacy_signal: 30 });
   });
 
   it('writes PublishFailures and AuthorizerErrors at once, with what waited', () => {
@@ -64,7 +64,7 @@ describe('authorizer metrics, added up per execution environment', () => {
     b.countSkipped('skip_path');
     a.flush();
     b.flush();
-    expect(writes.map((w) => Object.fromEntries(w.skipped))).toEqual([{ bot: 1, skip_path: 1 }]);
+    expect(writes.map((w) => Object.fromEntries(w.byDimension?.values ?? []))).toEqual([{ bot: 1, skip_path: 1 }]);
 
     const disabled = collector({ disabled: true });
     disabled.invoke((i) => {
@@ -77,7 +77,7 @@ describe('authorizer metrics, added up per execution environment', () => {
   it('never lets an odd reason become a dimension value', () => {
     const { writes, invoke } = collector();
     invoke((i) => i.countSkipped('"},{"x'));
-    expect([...(writes[0]?.skipped.keys() ?? [])]).toEqual(['other']);
+    expect([...(writes[0]?.byDimension?.values.keys() ?? [])]).toEqual(['other']);
   });
 });
 
@@ -96,7 +96,7 @@ describe('what Powertools writes for them', () => {
   }
 
   it('writes the counters in one line under `service`, and each skip reason in a line under `service` and `reason`', () => {
-    const lines = printed({ counters: { TrackedPageViews: 3, NewDevices: 0, NewSessions: 1 }, skipped: new Map([['bot', 2], ['privacy_signal', 1]]) });
+    const lines = printed({ counters: { TrackedPageViews: 3, NewDevices: 0, NewSessions: 1 }, byDimension: { metric: 'SkippedRequests', dimension: 'reason', values: new Map([['bot', 2], ['privacy_signal', 1]]) } });
     expect(lines).toHaveLength(3);
     const [counters, bot, privacy] = lines;
     expect(counters).toMatchObject({ service: 'visitor-gate', TrackedPageViews: 3, NewSessions: 1 });
@@ -109,6 +109,6 @@ describe('what Powertools writes for them', () => {
   });
 
   it('writes nothing for empty counts', () => {
-    expect(printed({ counters: { TrackedPageViews: 0 }, skipped: new Map() })).toEqual([]);
+    expect(printed({ counters: { TrackedPageViews: 0 } })).toEqual([]);
   });
 });

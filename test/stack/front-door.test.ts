@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_LOG_FORMAT, ORIGIN_STATUS_CODES } from '../../lib/front-door';
+import { ACCESS_LOG_FORMAT } from '../../lib/front-door';
+import { SET_COOKIE_STATUS_CODES } from '../../lib/identity-headers';
 import { DEFAULT_SKIP_PREFIXES } from '../../lib/tracking-settings';
 import { TEST_ORIGIN, synthesize } from '../../harness/stack-fixture';
 
@@ -86,9 +87,9 @@ describe('the $default route to the origin', () => {
         ResponseParameters: [{ Destination: 'append:header.Set-Cookie', Source: '$context.authorizer.setCookie' }],
       });
     }
-    expect(Object.keys(responseParameters).sort()).toEqual(ORIGIN_STATUS_CODES.map(String).sort());
+    expect(Object.keys(responseParameters).sort()).toEqual(SET_COOKIE_STATUS_CODES.map(String).sort());
     // API Gateway accepts only 200-599 as response-mapping keys.
-    for (const status of ORIGIN_STATUS_CODES) expect(status >= 200 && status <= 599).toBe(true);
+    for (const status of SET_COOKIE_STATUS_CODES) expect(status >= 200 && status <= 599).toBe(true);
   });
 });
 
