@@ -8,6 +8,7 @@
  * rest in the dead-letter queue until a consumer that knows them redrives them.
  */
 import { z } from 'zod';
+import { MESSAGE_LIMITS } from './message-limits';
 import { MAX_MESSAGES_PER_BODY, MULTI_MESSAGE_BODY_VERSION } from './queue-body';
 
 /** Base64url identifiers minted by the authorizer (device and session ids carry >= 128 random bits). */
@@ -17,20 +18,20 @@ const epochMillis = z.number().int().nonnegative();
 
 export const utmSchema = z
   .object({
-    utm_source: shortText(200).optional(),
-    utm_medium: shortText(200).optional(),
-    utm_campaign: shortText(200).optional(),
-    utm_term: shortText(200).optional(),
-    utm_content: shortText(200).optional(),
+    utm_source: shortText(MESSAGE_LIMITS.utmValue).optional(),
+    utm_medium: shortText(MESSAGE_LIMITS.utmValue).optional(),
+    utm_campaign: shortText(MESSAGE_LIMITS.utmValue).optional(),
+    utm_term: shortText(MESSAGE_LIMITS.utmValue).optional(),
+    utm_content: shortText(MESSAGE_LIMITS.utmValue).optional(),
   })
   .strict();
 
 export const deviceClassSchema = z
   .object({
     /** Browser family, e.g. `chrome`, `firefox`, `safari`, `edge`, `other`. */
-    browser: shortText(32),
+    browser: shortText(MESSAGE_LIMITS.deviceFamily),
     /** OS family, e.g. `windows`, `macos`, `ios`, `android`, `linux`, `other`. */
-    os: shortText(32),
+    os: shortText(MESSAGE_LIMITS.deviceFamily),
     type: z.enum(['mobile', 'desktop']),
   })
   .strict();
@@ -48,9 +49,9 @@ export const pageViewV1Schema = z
     /** When the authorizer saw the request, epoch milliseconds. */
     ts: epochMillis,
     /** Path with the query string dropped, except UTM parameters. */
-    path: shortText(2048).startsWith('/'),
+    path: shortText(MESSAGE_LIMITS.path).startsWith('/'),
     /** Referrer reduced to origin and path (no query, no fragment); absent when none or unparsable. */
-    referrer: z.object({ origin: shortText(256), path: shortText(1024) }).strict().optional(),
+    referrer: z.object({ origin: shortText(MESSAGE_LIMITS.referrerOrigin), path: shortText(MESSAGE_LIMITS.referrerPath) }).strict().optional(),
     utm: utmSchema.optional(),
     device: deviceClassSchema,
   })
@@ -64,7 +65,7 @@ export const identifyV1Schema = z
     id: opaqueId,
     deviceId: opaqueId,
     /** The JWT `sub` of the authenticated user this device belongs to. */
-    userId: shortText(256).min(1),
+    userId: shortText(MESSAGE_LIMITS.userId).min(1),
     ts: epochMillis,
   })
   .strict();

@@ -3,16 +3,12 @@
  * (`import type` only, so zod stays out of the authorizer bundle); the limits below mirror its schema,
  * and the tests validate built messages with the real schema.
  */
+import { MESSAGE_LIMITS } from '../contract/message-limits';
 import type { DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../contract/page-view-message';
 
 export const UTM_PARAMETERS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const satisfies ReadonlyArray<keyof Utm>;
-const MAX_PATH_LENGTH = 2048;
-const MAX_UTM_VALUE_LENGTH = 200;
-const MAX_REFERRER_ORIGIN_LENGTH = 256;
-const MAX_REFERRER_PATH_LENGTH = 1024;
 /** Referer headers longer than this are not parsed at all. */
 const MAX_REFERER_HEADER_LENGTH = 4096;
-const MAX_USER_ID_LENGTH = 256;
 
 /** Anything outside printable ASCII, checked before the (rarer, slower) cleaning below. */
 const NOT_PLAIN_ASCII = /[^\x20-\x7e]/;
@@ -50,7 +46,7 @@ export function utmFromQueryString(rawQuery: string | undefined): Utm | undefine
       const key = rawQuery.slice(at, keyEnd);
       if ((UTM_PARAMETERS as readonly string[]).includes(key) && (utm === undefined || !(key in utm))) {
         const value = keyEnd === end ? '' : decodeQueryComponent(rawQuery.slice(keyEnd + 1, end));
-        if (value !== undefined && value !== '') (utm ??= {})[key] = boundedText(value, MAX_UTM_VALUE_LENGTH);
+        if (value !== undefined && value !== '') (utm ??= {})[key] = boundedText(value, MESSAGE_LIMITS.utmValue);
       }
     }
     at = pairEnd === -1 ? -1 : rawQuery.indexOf('utm_', pairEnd);
@@ -64,7 +60,7 @@ export function utmFromParameters(parameters: Readonly<Record<string, readonly s
   let utm: Record<string, string> | undefined;
   for (const key of UTM_PARAMETERS) {
     const value = parameters[key]?.[0];
-    if (typeof value === 'string' && value !== '') (utm ??= {})[key] = boundedText(value, MAX_UTM_VALUE_LENGTH);
+    if (typeof value === 'string' && value !== '') (utm ??= {})[key] = boundedText(value, MESSAGE_LIMITS.utmValue);
   }
   return utm;
 }
@@ -88,7 +84,7 @@ export function pathWithUtm(path: string, utm: Utm | undefined): string {
       if (value !== undefined) query += `${query === '' ? '?' : '&'}${key}=${encodeURIComponent(value)}`;
     }
   }
-  return boundedText(base + query, MAX_PATH_LENGTH);
+  return boundedText(base + query, MESSAGE_LIMITS.path);
 }
 
 const SIMPLE_REFERER = /^(https?):\/\/([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*)?(?:[?#]|$)/;
@@ -106,12 +102,12 @@ export function referrerOf(referer: string | undefined): PageViewMessage['referr
   const simple = SIMPLE_REFERER.exec(referer);
   if (simple !== null && !IP_LITERAL_HOST.test(simple[2] as string) && !(simple[3] ?? '').includes('/.')) {
     const origin = `${simple[1]}://${simple[2]}`;
-    if (origin.length <= MAX_REFERRER_ORIGIN_LENGTH) return { origin, path: (simple[3] || '/').slice(0, MAX_REFERRER_PATH_LENGTH) };
+    if (origin.length <= MESSAGE_LIMITS.referrerOrigin) return { origin, path: (simple[3] || '/').slice(0, MESSAGE_LIMITS.referrerPath) };
   }
   const url = URL.parse(referer);
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
-  if (url.origin.length > MAX_REFERRER_ORIGIN_LENGTH || IP_LITERAL_HOST.test(url.hostname)) return undefined;
-  return { origin: url.origin, path: url.pathname.slice(0, MAX_REFERRER_PATH_LENGTH) };
+  if (url.origin.length > MESSAGE_LIMITS.referrerOrigin || IP_LITERAL_HOST.test(url.hostname)) return undefined;
+  return { origin: url.origin, path: url.pathname.slice(0, MESSAGE_LIMITS.referrerPath) };
 }
 
 export interface PageViewFacts {
@@ -146,10 +142,10 @@ export function buildPageViewMessage(facts: PageViewFacts): PageViewMessage {
 }
 
 export function buildIdentifyMessage(id: string, deviceId: string, userId: string, nowMillis: number): IdentifyMessage {
-  return { type: 'identify', v: 1, id, deviceId, userId: boundedText(userId, MAX_USER_ID_LENGTH), ts: nowMillis };
+  return { type: 'identify', v: 1, id, deviceId, userId: boundedText(userId, MESSAGE_LIMITS.userId), ts: nowMillis };
 }
 
 /** Whether a JWT `sub` can be passed on (the schema caps it at 256 characters). */
 export function isUsableUserId(sub: unknown): sub is string {
-  return typeof sub === 'string' && sub.length > 0 && sub.length <= MAX_USER_ID_LENGTH;
+  return typeof sub === 'string' && sub.length > 0 && sub.length <= MESSAGE_LIMITS.userId;
 }
