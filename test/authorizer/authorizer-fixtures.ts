@@ -9,7 +9,7 @@ import { createAuthorizerMetrics } from '../../lambdas/authorizer/authorizer-met
 import { createMetrics, publishCounts } from '../../lambdas/observability/powertools';
 import { loadAuthorizerConfig, type AuthorizerConfig } from '../../lambdas/authorizer/config';
 import { createAuthorizerHandler, type AuthorizerDeps } from '../../lambdas/authorizer/handler';
-import { InMemoryPageViewPublisher } from '../../lambdas/authorizer/page-view-publisher';
+import { InMemoryPageViewPublisher } from '../../harness/in-memory-publisher';
 import { parseKeyRing } from '../../lambdas/identity/key-ring';
 import { SECRET_1 } from '../identity/test-keys';
 import { USER_AGENTS } from '../identity/user-agents';
