@@ -598,33 +598,6 @@ function perEnvironmentPerSecond(viewsPerMonth: number): number {
   return perSecond / Math.max(1, Math.ceil(0.02 * perSecond));
 }
 
-/**
- * While every SQS message still carries one view (SendMessageBatch entries are separate messages), a
- * clearly labelled projection of several views per message body (the other way to fill queue requests):
- * each message carries the views one execution environment held within 1 s, k = 1 + (rate /
- * environments) x 1 s; the event source mapping's non-empty receives and its deletes are divided by k
- * (the sends are measured as they are). Not a measurement.
- */
-function projectBatching(current: DesignResult): { label: string; viewsPerMessage: Record<string, number>; usdPerMillion: Record<string, number> } | undefined {
-  const first = current.rates[0] as RateResult;
-  if ((first.facts.messagesPerTrackedView ?? 1) < 0.95) return undefined;
-  const viewsPerMessage: Record<string, number> = {};
-  const usdPerMillion: Record<string, number> = {};
-  for (const rate of current.rates) {
-    const k = 1 + perEnvironmentPerSecond(rate.viewsPerMonth);
-    const mapping = rate.lines.filter((line) => /^SQS (ReceiveMessage|DeleteMessageBatch)/.test(line.item));
-    const sqs = mapping.reduce((sum, line) => sum + line.usdPerMonth, 0) - (rate.facts.emptyReceivesUsd ?? 0);
-    viewsPerMessage[rate.rate] = k;
-    usdPerMillion[rate.rate] = rate.usdPerMillion - (sqs * (1 - 1 / k)) / (rate.viewsPerMonth / 1e6);
-  }
-  return {
-    label:
-      'Projection, not measured: the current code sends each view as its own message (up to 10 in a SendMessageBatch), so the event source mapping still receives and deletes one message per view; with k views per message body (held at most 1 s in an execution environment) its receives and deletes would fall by k:',
-    viewsPerMessage,
-    usdPerMillion,
-  };
-}
-
 // ---------- output ----------
 
 const usd = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toFixed(3));
@@ -729,7 +702,6 @@ async function main(): Promise<void> {
     writeUnitsPerMonth: (floorUsd / PRICES.dynamoWriteRequest.usd) * 1e6,
     viewsPerMonth: ((floorUsd / PRICES.dynamoWriteRequest.usd) * 1e6) / writeUnitsPerRequest,
   };
-  const projection = projectBatching(current);
 
   console.log(`bench:cost, us-east-1 list prices checked ${PRICES_CHECKED} (bench/cost/prices.ts), free tiers left out.`);
   console.log(`trace: ${trace.length} requests (${TRACE_SHAPE.visitors} visitors, ${TRACE_SHAPE.botShare * 100}% bot requests, ${TRACE_SHAPE.gpcShare * 100}% GPC visitors, ${TRACE_SHAPE.returningShare * 100}% returning), scaled to each rate.`);
@@ -739,12 +711,9 @@ async function main(): Promise<void> {
   }
   printTable(results);
   console.log(`provisioned DynamoDB pays off above ${(crossover.writeUnitsPerMonth / 1e6).toFixed(1)}M write units a month (about ${(crossover.viewsPerMonth / 1e6).toFixed(1)}M views)`);
-  if (projection) {
-    console.log(`${projection.label} ${Object.entries(projection.usdPerMillion).map(([rate, value]) => `${rate}: ${projection.viewsPerMessage[rate]?.toFixed(1)} views/message, $${value.toFixed(2)} per million`).join('; ')}`);
-  }
   const resultsDir = resolve(import.meta.dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(resolve(resultsDir, 'cost.json'), `${JSON.stringify({ pricesChecked: PRICES_CHECKED, prices: PRICES, traceShape: TRACE_SHAPE, requests: trace.length, results, crossover, ...(projection ? { projection } : {}) }, null, 2)}\n`);
+  writeFileSync(resolve(resultsDir, 'cost.json'), `${JSON.stringify({ pricesChecked: PRICES_CHECKED, prices: PRICES, traceShape: TRACE_SHAPE, requests: trace.length, results, crossover }, null, 2)}\n`);
   console.log(`(run took ${((performance.now() - started) / 1000).toFixed(0)} s; results in bench/results/cost.json)`);
   const at30m = (result: DesignResult) => (result.rates.find((rate) => rate.rate === '30M') as RateResult).usdPerMillion.toFixed(2);
   console.log(`cost-per-million-30m: $${at30m(results[1] as DesignResult)} (before $${at30m(results[0] as DesignResult)})`);

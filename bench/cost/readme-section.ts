@@ -34,7 +34,6 @@ export interface CostResults {
   requests: number;
   results: DesignResult[];
   crossover?: { viewsPerMonth: number; writeUnitsPerMonth: number; floorUsdPerMonth: number; usdPerMillionWriteUnits: number };
-  projection?: { label: string; viewsPerMessage: Record<string, number>; usdPerMillion: Record<string, number> };
 }
 
 const usd = (value: number) => `$${value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toFixed(3)}`;
@@ -104,14 +103,7 @@ export function renderCostSection(results: CostResults): string {
         'The "now" columns use it where it is cheaper. Only the consumer writes, through the queue, so a burst above the scaled capacity is throttled and retried, never lost.',
     );
   }
-  if (results.projection) {
-    out.push('');
-    out.push(
-      `**${results.projection.label}** ` +
-        rates.map((rate) => `${rate}: ${results.projection?.viewsPerMessage[rate]?.toFixed(1)} views per message, ${usd(results.projection?.usdPerMillion[rate] ?? 0)} per million`).join('; ') +
-        '.',
-    );
-  }
+
   out.push('');
   out.push(
     `How it is measured: a seeded trace of ${results.requests} requests (about ${results.traceShape.meanViewsPerSession} views per session, ${results.traceShape.minGapSeconds} s to ${results.traceShape.maxGapSeconds} s apart, ` +
