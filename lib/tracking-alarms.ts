@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { REPLAY_MARKER } from '../lambdas/contract/replay-record';
 import { visitorGateMetric } from './tracking-metrics';
 
 export interface TrackingAlarmsProps {
@@ -84,7 +85,7 @@ export class TrackingAlarms extends Construct {
     this.publishFailures = atLeastOne(
       'PublishFailures',
       visitorGateMetric('PublishFailures', { period: fiveMinutes }),
-      'The authorizer could not send page views to SQS. They are in its logs (replayMarker visitor-gate.unpublished-message): run `npm run replay -- <log file>`.',
+      `The authorizer could not send page views to SQS. They are in its logs (replayMarker ${REPLAY_MARKER}): run \`npm run replay -- <log file>\`.`,
     );
   }
 

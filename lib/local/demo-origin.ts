@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
+import { IDENTITY_HEADERS, type IdentityHeader } from '../identity-headers';
 
 export interface DemoOrigin {
   url: string;
@@ -46,12 +47,10 @@ function shown(value: string): string {
   return value === '' || value === NO_VALUE ? '(none)' : value;
 }
 
-function receivedIdentity(req: IncomingMessage) {
-  return {
-    deviceId: header(req, 'x-device-id'),
-    sessionId: header(req, 'x-session-id'),
-    userId: header(req, 'x-user-id'),
-  };
+/** The identity headers the front door set, by context key (deviceId, sessionId, userId). */
+function receivedIdentity(req: IncomingMessage): Record<(typeof IDENTITY_HEADERS)[IdentityHeader], string> {
+  const entries = (Object.entries(IDENTITY_HEADERS) as Array<[IdentityHeader, (typeof IDENTITY_HEADERS)[IdentityHeader]]>).map(([name, key]) => [key, header(req, name)]);
+  return Object.fromEntries(entries) as Record<(typeof IDENTITY_HEADERS)[IdentityHeader], string>;
 }
 
 function page(req: IncomingMessage, title: string, body: string): string {
