@@ -35,7 +35,7 @@ import type { AuthorizerContext } from '../lambdas/contract/gateway-context';
 import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
 import { HOLD_LIMITS } from '../lambdas/authorizer/held-page-views';
-import { sharedSqsClient, sqsBatchSender } from '../lambdas/authorizer/sqs-page-view-publisher';
+import { sharedSqsClient, sqsBodySender } from '../lambdas/authorizer/sqs-page-view-publisher';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
 import { MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../lib/anonymous-tracking';
 import { createAuthorizerHandler, createDefaultDeps, type AuthorizerDeps, type AuthorizerHandler } from '../lambdas/authorizer/handler';
@@ -228,7 +228,7 @@ async function runAuthorizer(
     const metrics = powertoolsAuthorizerMetrics(env, defaults.config.metrics.intervalMs, clock);
     // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
     batching = new BatchingPageViewPublisher({
-      send: sqsBatchSender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl),
+      send: sqsBodySender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl),
       onUnsent: () => undefined,
       clock: publisherClock,
       limits: { ...HOLD_LIMITS, maxHoldMs: design.holdMs ?? defaults.config.pageViewHoldMs },

@@ -10,20 +10,14 @@ import type { QueueMessage } from '../contract/page-view-message';
 import { queueBody } from '../contract/queue-body';
 import { HOLD_LIMITS, HeldPageViews, type HeldView, type HoldLimits } from './held-page-views';
 import type { PageViewPublisher } from './page-view-publisher';
-
-export interface BatchEntry {
-  readonly id: string;
-  readonly body: string;
-}
-
-/** Sends one batch; resolves with the entry ids SQS refused, rejects when the request failed as a whole. */
-export type BatchSender = (entries: readonly BatchEntry[]) => Promise<readonly string[]>;
+import type { BodySender } from './sqs-page-view-publisher';
 
 /** Receives views that could not be sent, with why. Must not throw. */
 export type UnsentSink = (messages: readonly QueueMessage[], error: unknown) => void;
 
 export interface BatchingPublisherOptions {
-  readonly send: BatchSender;
+  /** Sends one message body (sqs-page-view-publisher.ts); a rejection leaves its views to `onUnsent`. */
+  readonly send: BodySender;
   readonly onUnsent: UnsentSink;
   readonly clock?: () => number;
   readonly limits?: HoldLimits;
@@ -106,12 +100,10 @@ export class BatchingPageViewPublisher implements PageViewPublisher {
 
   private async sendBatch(batch: readonly HeldView[]): Promise<void> {
     for (const view of batch) this.inFlight.add(view);
-    let unsent: readonly HeldView[];
+    let unsent: readonly HeldView[] = [];
     let error: unknown;
     try {
-      const refused = await this.options.send([{ id: '0', body: queueBody(batch.map((view) => view.body)) }]);
-      unsent = refused.length > 0 ? batch : [];
-      error = new Error(`SQS refused a message of ${batch.length} views`);
+      await this.options.send(queueBody(batch.map((view) => view.body)));
     } catch (cause) {
       unsent = batch;
       error = cause;

@@ -12,4 +12,4 @@
 export { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 export { NodeHttpHandler } from '@smithy/node-http-handler';
 export { createLogger, createMetrics, publishCounts } from '../observability/powertools';
-export { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender } from './sqs-page-view-publisher';
+export { SqsPageViewPublisher, sharedSqsClient, sqsBodySender } from './sqs-page-view-publisher';

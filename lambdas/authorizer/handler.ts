@@ -200,7 +200,8 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     const secret = source.kind === 'inline-secret' ? source.secret : source.kind === 'secret-arn' ? await secrets(source.secretArn) : undefined;
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
-  const { SqsPageViewPublisher, sharedSqsClient, sqsBatchSender, createLogger, createMetrics, publishCounts } = await adapters;
+  const { SqsPageViewPublisher, sharedSqsClient, sqsBodySender, createLogger, createMetrics, publishCounts } = await adapters;
+  const send = sqsBodySender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl);
   const logger = createLogger(config.metrics);
   const powertoolsMetrics = createMetrics(config.metrics);
   const metrics = createAuthorizerMetrics({
@@ -211,14 +212,14 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
   let publisher: PageViewPublisher;
   if (afterResponse.isAttached) {
     const batching = new BatchingPageViewPublisher({
-      send: sqsBatchSender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl),
+      send,
       onUnsent: replayRecordSink(logger, metrics),
       limits: { ...HOLD_LIMITS, maxHoldMs: config.pageViewHoldMs },
     });
     afterResponse.provide(batching);
     publisher = batching;
   } else {
-    publisher = new SqsPageViewPublisher(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl);
+    publisher = new SqsPageViewPublisher(send);
   }
   return { config, keyRing, publisher, logger, jwtVerifier, metrics };
 }

@@ -1,7 +1,7 @@
 /**
- * The SQS adapters: `SqsPageViewPublisher` (one awaited `SendMessage` per view, used when nothing runs
- * work after the response) and `sqsBatchSender` (for `BatchingPageViewPublisher`), and the instance's
- * one SQS client.
+ * The SQS adapters: `sqsBodySender` (one `SendMessage` of one body), used by `SqsPageViewPublisher`
+ * (one awaited send per view, when nothing runs work after the response) and by
+ * `BatchingPageViewPublisher`, and the instance's one SQS client.
  *
  * The client has explicit timeouts (by default connect 100 ms, whole request 300 ms; `SqsTimeouts` in
  * config.ts) and one retry, so a slow queue can never hold a page for long; when both attempts fail the
@@ -10,41 +10,32 @@
  * It is loaded on the authorizer's first invocation, through `first-invocation-modules.ts`, not at
  * module load.
  */
-import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { QueueMessage } from '../contract/page-view-message';
-import type { BatchSender } from './batching-page-view-publisher';
 import type { SqsTimeouts } from './config';
 import { PublishError } from './errors';
 import type { PageViewPublisher } from './page-view-publisher';
 
-export class SqsPageViewPublisher implements PageViewPublisher {
-  constructor(
-    private readonly client: Pick<SQSClient, 'send'>,
-    private readonly queueUrl: string,
-  ) {}
+/** Sends one message body; rejects with `PublishError` once the client's retries are exhausted. */
+export type BodySender = (body: string) => Promise<void>;
 
-  async publish(message: QueueMessage): Promise<void> {
+export function sqsBodySender(client: Pick<SQSClient, 'send'>, queueUrl: string): BodySender {
+  return async (body) => {
     try {
-      await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }));
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     } catch (cause) {
-      throw new PublishError(`sending ${message.type} ${message.id} to SQS failed`, { cause });
-    }
-  }
-}
-
-/** `SendMessageBatch` for `BatchingPageViewPublisher`: resolves with the ids SQS refused. */
-export function sqsBatchSender(client: Pick<SQSClient, 'send'>, queueUrl: string): BatchSender {
-  return async (entries) => {
-    try {
-      const result = await client.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body })) }),
-      );
-      return (result.Failed ?? []).map((failed) => failed.Id ?? '');
-    } catch (cause) {
-      throw new PublishError(`sending a batch of ${entries.length} to SQS failed`, { cause });
+      throw new PublishError(`sending a message of ${Buffer.byteLength(body)} bytes to SQS failed`, { cause });
     }
   };
+}
+
+export class SqsPageViewPublisher implements PageViewPublisher {
+  constructor(private readonly send: BodySender) {}
+
+  publish(message: QueueMessage): Promise<void> {
+    return this.send(JSON.stringify(message));
+  }
 }
 
 /**

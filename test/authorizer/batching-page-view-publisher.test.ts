@@ -4,16 +4,16 @@
  * entries, fails, or does not answer before the shutdown budget.
  */
 import { describe, expect, it } from 'vitest';
-import { BatchingPageViewPublisher, type BatchEntry, type BatchSender } from '../../lambdas/authorizer/batching-page-view-publisher';
+import { BatchingPageViewPublisher } from '../../lambdas/authorizer/batching-page-view-publisher';
+import type { BodySender } from '../../lambdas/authorizer/sqs-page-view-publisher';
 import { HOLD_LIMITS, HeldPageViews } from '../../lambdas/authorizer/held-page-views';
 import { parseQueueBody, type PageViewMessage, type QueueMessage } from '../../lambdas/contract/page-view-message';
 import { MAX_BODY_BYTES, MAX_MESSAGES_PER_BODY } from '../../lambdas/contract/queue-body';
 
 /** Views per request the sender saw (each request carries one message body). */
-function viewsPerRequest(batches: readonly BatchEntry[][]): number[] {
-  return batches.map((batch) => {
-    expect(batch).toHaveLength(1);
-    const parsed = parseQueueBody(batch[0]?.body ?? '');
+function viewsPerRequest(bodies: readonly string[]): number[] {
+  return bodies.map((body) => {
+    const parsed = parseQueueBody(body);
     if (!parsed.ok) throw new Error(parsed.detail);
     return parsed.messages.length;
   });
@@ -36,16 +36,15 @@ function view(path = '/p'): PageViewMessage {
   };
 }
 
-function harness(sender?: BatchSender) {
+function harness(sender?: BodySender) {
   let now = Date.now();
-  const batches: BatchEntry[][] = [];
+  const batches: string[] = [];
   const unsent: QueueMessage[] = [];
   const publisher = new BatchingPageViewPublisher({
     send:
       sender ??
-      (async (entries) => {
-        batches.push([...entries]);
-        return [];
+      (async (body) => {
+        batches.push(body);
       }),
     onUnsent: (messages) => unsent.push(...messages),
     clock: () => now,
@@ -86,7 +85,7 @@ describe('BatchingPageViewPublisher', () => {
     const first = view();
     await publisher.publish(first);
     await publisher.afterInvocation();
-    expect(batches[0]?.[0]?.body).toBe(JSON.stringify(first));
+    expect(batches[0]).toBe(JSON.stringify(first));
     const sent = [first];
     for (let i = 0; i < HOLD_LIMITS.maxViews; i++) {
       advance(5);
@@ -98,7 +97,7 @@ describe('BatchingPageViewPublisher', () => {
     expect(viewsPerRequest(batches)).toEqual([1, HOLD_LIMITS.maxViews]);
     expect(publisher.heldCount).toBe(0);
     // The consumer reads back exactly the views, in order.
-    const bodies = batches.flatMap((batch) => batch.map((entry) => parseQueueBody(entry.body)));
+    const bodies = batches.map((body) => parseQueueBody(body));
     expect(bodies.flatMap((parsed) => (parsed.ok ? parsed.messages : []))).toEqual(sent);
   });
 
@@ -109,7 +108,7 @@ describe('BatchingPageViewPublisher', () => {
     await publisher.flushHeld();
     const counts = viewsPerRequest(batches);
     expect(counts.reduce((sum, n) => sum + n, 0)).toBe(long.length);
-    for (const batch of batches) expect(Buffer.byteLength(batch[0]?.body ?? '')).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    for (const body of batches) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
     for (const count of counts) expect(count).toBeLessThanOrEqual(MAX_MESSAGES_PER_BODY);
     expect(counts.length).toBeGreaterThan(3); // the byte limit, not only the view limit, split them
   });
@@ -127,13 +126,12 @@ describe('BatchingPageViewPublisher', () => {
     expect(viewsPerRequest(batches)).toEqual([2]);
   });
 
-  it('hands the views of a refused message and of a failed request to onUnsent, and nothing else', async () => {
+  it('hands the views of a refused or failed request to onUnsent, and nothing else', async () => {
     let call = 0;
-    const { publisher, unsent } = harness(async (entries) => {
+    const { publisher, unsent } = harness(async () => {
       call++;
-      if (call === 1) return [entries[0]?.id ?? ''];
-      if (call === 2) return [];
-      throw new Error('SQS unavailable');
+      if (call === 1) throw new Error('SQS refused the message');
+      if (call === 3) throw new Error('SQS unavailable');
     });
     const refused = [view(), view(), view()];
     for (const message of refused) await publisher.publish(message);
@@ -152,8 +150,8 @@ describe('BatchingPageViewPublisher', () => {
     let release: (() => void) | undefined;
     const { publisher, unsent } = harness(
       () =>
-        new Promise<readonly string[]>((resolve) => {
-          release = () => resolve(['0']); // even a late refusal must not report it a second time
+        new Promise<void>((_, reject) => {
+          release = () => reject(new Error('refused late')); // even a late refusal must not report it a second time
         }),
     );
     const messages = [view(), view()];

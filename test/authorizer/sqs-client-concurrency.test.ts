@@ -11,7 +11,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
-import { SqsPageViewPublisher, createSqsClient } from '../../lambdas/authorizer/sqs-page-view-publisher';
+import { SqsPageViewPublisher, sqsBodySender, createSqsClient } from '../../lambdas/authorizer/sqs-page-view-publisher';
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
 
@@ -54,7 +54,7 @@ describe('the authorizer SQS client with many publishes in flight', () => {
     const client = createSqsClient(loadAuthorizerConfig({ QUEUE_URL: queueUrl, SIGNING_KEYS: 'unused' }).sqsTimeouts, { AWS_ENDPOINT_URL_SQS: sqs.endpoint });
     try {
       // The http agent is created on the first request.
-      await new SqsPageViewPublisher(client, queueUrl).publish(view(0));
+      await new SqsPageViewPublisher(sqsBodySender(client, queueUrl)).publish(view(0));
       const handler = client.config.requestHandler as NodeHttpHandler;
       const { httpAgent, httpsAgent } = handler.httpHandlerConfigs() as { httpAgent?: Agent; httpsAgent?: HttpsAgent };
       expect(httpAgent?.maxSockets).toBeGreaterThanOrEqual(CONCURRENT_PUBLISHES);
