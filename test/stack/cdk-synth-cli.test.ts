@@ -152,6 +152,14 @@ describe('npx cdk synth', () => {
     }
   });
 
+  it('prints no warnings: only the bundling report (no reserved context key, no unconfigured feature flags)', () => {
+    // What esbuild and the CLI print while bundling: "Bundling asset ...", one line per file with its
+    // size, "Done in ..." (with CI=true the CLI logs to stdout).
+    const bundlingReport = /^(Bundling asset \S+\.\.\.|\s*\S+\s+\d+(\.\d+)?[kmg]?b|\W*Done in \d+ms|\s*)$/i;
+    const other = `${stdout}\n${stderr}`.split('\n').filter((line) => !bundlingReport.test(line));
+    expect(other).toEqual([]);
+  });
+
   it('passed the cdk-nag checks (a finding would have failed the synth)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/AwsSolutions-/);
   });
