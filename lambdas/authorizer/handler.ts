@@ -211,14 +211,14 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
   let publisher: PageViewPublisher;
   if (afterResponse.isAttached) {
     const batching = new BatchingPageViewPublisher({
-      send: sqsBatchSender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl),
+      send: sqsBatchSender(sharedSqsClient(config.sqsTimeouts, config.sqsEndpoint), config.queueUrl),
       onUnsent: replayRecordSink(logger, metrics),
       limits: { ...HOLD_LIMITS, maxHoldMs: config.pageViewHoldMs },
     });
     afterResponse.provide(batching);
     publisher = batching;
   } else {
-    publisher = new SqsPageViewPublisher(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl);
+    publisher = new SqsPageViewPublisher(sharedSqsClient(config.sqsTimeouts, config.sqsEndpoint), config.queueUrl);
   }
   return { config, keyRing, publisher, logger, jwtVerifier, metrics };
 }
