@@ -31,7 +31,10 @@ export interface OneOfKind<T extends string = string> {
 export interface TextKind {
   readonly type: 'text';
   readonly pattern?: RegExp;
-  /** What a value must be, completing "`name` must be ...", when `pattern` refuses it. */
+  /**
+   * What a value must be, completing "`name` must be ...", when `pattern` refuses it (and for the docs:
+   * the cookie's rules, which depend on each other, are checked in cookie-attributes.ts).
+   */
   readonly must?: string;
   readonly minLength?: number;
   /** Never shown in a message (a key, a secret). */
@@ -76,7 +79,10 @@ interface SettingFields<V> {
   readonly defaultText?: string;
   /** Readers that refuse to start without a value, and what to set. */
   readonly required?: { readonly by: readonly SettingReader[]; readonly hint: string };
-  /** The stack sets this variable itself, with a permission (a `bind*` of lib/tracked-function.ts). */
+  /**
+   * The stack sets this variable itself: from a resource, with a permission (a `bind*` of
+   * lib/tracked-function.ts), or derived; not from the prop of the same id.
+   */
   readonly setByStack?: boolean;
   /** One line for people (docs/configuration.md). */
   readonly description: string;
@@ -139,16 +145,16 @@ export function holdMsForBatchingWindow(windowSeconds: number): number {
  */
 export const FUNCTION_SETTINGS = {
   cookieName: setting({
-    kind: text(),
+    kind: text({ must: 'an RFC 6265 cookie name (a token of at most 64 characters)' }),
     cdk: 'prop',
     env: 'COOKIE_NAME',
     defaultText: `\`${defaultCookieName(undefined)}\` (\`${defaultCookieName('.example.com')}\` with a cookie domain)`,
     description:
-      'Name of the first-party device cookie (an RFC 6265 token); keep the `__Host-` prefix unless the cookie has a domain: it is what stops cookie tossing.',
+      'Name of the first-party device cookie; keep the `__Host-` prefix unless the cookie has a domain: it is what stops [cookie tossing](formats.md#cookie-tossing).',
     readers: ['stack', 'authorizer'],
   }),
   cookieDomain: setting({
-    kind: text(),
+    kind: text({ must: 'a host name, optionally with a leading dot' }),
     cdk: 'prop',
     env: 'COOKIE_DOMAIN',
     defaultText: 'unset (host-only)',
@@ -287,7 +293,7 @@ export const FUNCTION_SETTINGS = {
   signingKeys: setting({
     kind: text({ secret: true }),
     env: 'SIGNING_KEYS',
-    defaultText: '`npm start`: generated',
+    defaultText: 'unset (`npm start`: generated)',
     description:
       'The key ring JSON inline (local runs, tests); exactly one of this and `SIGNING_KEYS_SECRET_ARN`. `npm start` generates one into `DATA_DIR/signing-keys.json` (mode 0600) when unset, so cookies stay valid across restarts.',
     readers: ['authorizer', 'local'],
@@ -310,6 +316,7 @@ export const FUNCTION_SETTINGS = {
   pageViewHoldMs: setting({
     kind: integer(0, 60_000),
     env: 'PAGE_VIEW_HOLD_MS',
+    setByStack: true,
     default: holdMsForBatchingWindow(DEFAULT_BATCHING_WINDOW_SECONDS),
     description:
       'Longest a page view waits in an execution environment to leave with others, ms (0 sends each view right after its response). The stack sets a fifteenth of `consumerMaxBatchingWindowSeconds`.',
@@ -330,7 +337,7 @@ export const FUNCTION_SETTINGS = {
     env: 'SQS_REQUEST_TIMEOUT_MS',
     default: 300,
     localDefault: 2_000,
-    description: "The SQS client's request timeout per attempt, ms; at most 2000, as the connect timeout.",
+    description: "The SQS client's request timeout per attempt, ms; at most 2000, as the connect timeout. The client keeps a socket per publish in flight, so no publish waits for one while these run.",
     readers: ['authorizer'],
   }),
   awsEndpointUrlSqs: setting({
@@ -343,6 +350,7 @@ export const FUNCTION_SETTINGS = {
   serviceName: setting({
     kind: text(),
     env: 'POWERTOOLS_SERVICE_NAME',
+    setByStack: true,
     default: 'visitor-gate',
     description: "The logger's service and the metrics' `service` dimension.",
     readers: ['authorizer', 'consumer'],
@@ -350,6 +358,7 @@ export const FUNCTION_SETTINGS = {
   metricsNamespace: setting({
     kind: text(),
     env: 'POWERTOOLS_METRICS_NAMESPACE',
+    setByStack: true,
     default: 'VisitorGate',
     description: 'CloudWatch metrics namespace.',
     readers: ['authorizer', 'consumer'],

@@ -52,7 +52,6 @@ export const SETTINGS = {
     cdk: 'prop',
     env: 'ORIGIN_URL',
     required: { by: ['stack'], hint: 'deploy with -c originUrl=https://your-origin.example.com' },
-    defaultText: 'required (`npm start`: the demo origin)',
     description:
       'The site the front door proxies to: scheme, host and optional port, no path, query or fragment (the request path is forwarded as is). Deployed: https only. `npm start`: http or https; unset, the demo origin runs on `DEMO_ORIGIN_PORT`.',
     readers: ['stack', 'local'],
@@ -107,7 +106,7 @@ export const SETTINGS = {
     kind: oneOf('on-demand', 'provisioned'),
     cdk: 'prop',
     default: 'on-demand',
-    description: '`provisioned`: write capacity auto scaled (70% target, at least 5 units) instead of paying per request; cheaper above a few million views a month.',
+    description: '`provisioned`: write capacity auto scaled (70% target, at least 5 units) instead of paying per request; cheaper above a few million views a month (see [the cost figures](benchmarks.md#what-a-million-page-views-cost)).',
     readers: ['stack'],
   }),
   tableMaxWriteCapacity: setting({
@@ -158,7 +157,7 @@ export const SETTINGS = {
     kind: text({ pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, must: 'a CloudFormation stack name (a letter, then letters, digits and "-")' }),
     cdk: 'context',
     default: 'VisitorGate',
-    description: 'Name of the CloudFormation stack (`-c` only; not a construct prop).',
+    description: 'Name of the CloudFormation stack.',
     readers: ['stack'],
   }),
 
