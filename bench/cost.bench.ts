@@ -36,7 +36,7 @@ import { loadAuthorizerConfig } from '../lambdas/authorizer/config';
 import { BatchingPageViewPublisher } from '../lambdas/authorizer/batching-page-view-publisher';
 import { HOLD_LIMITS } from '../lambdas/authorizer/held-page-views';
 import { sharedSqsClient, sqsBodySender } from '../lambdas/authorizer/sqs-page-view-publisher';
-import { DEFAULT_RETENTION_DAYS } from '../lambdas/aggregator/config';
+import { SETTINGS } from '../lambdas/contract/settings';
 import { MIN_WRITE_CAPACITY, TARGET_WRITE_UTILIZATION_PERCENT } from '../lib/anonymous-tracking';
 import { createAuthorizerHandler, createDefaultDeps, type AuthorizerDeps, type AuthorizerHandler } from '../lambdas/authorizer/handler';
 import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
@@ -228,7 +228,7 @@ async function runAuthorizer(
     const metrics = powertoolsAuthorizerMetrics(env, defaults.config.metrics.intervalMs, clock);
     // What the Lambda extension drives (lambda-entry.mjs): views held, sent after each response.
     batching = new BatchingPageViewPublisher({
-      send: sqsBodySender(sharedSqsClient(defaults.config.sqsTimeouts, env), queueUrl),
+      send: sqsBodySender(sharedSqsClient(defaults.config.sqsTimeouts, defaults.config.sqsEndpoint), queueUrl),
       onUnsent: () => undefined,
       clock: publisherClock,
       limits: { ...HOLD_LIMITS, maxHoldMs: design.holdMs ?? defaults.config.pageViewHoldMs },
@@ -367,7 +367,7 @@ async function runConsumer(
   const store = createDynamoSessionStore({
     client: documentClient,
     tableName,
-    retentionDays: DEFAULT_RETENTION_DAYS,
+    retentionDays: SETTINGS.retentionDays.default,
     onCapacity: (use) => {
       writeUnits += use.writeUnits;
       writes += 1;

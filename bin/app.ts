@@ -1,6 +1,6 @@
 /**
  * The CDK app `cdk.json` runs: `npx cdk deploy -c originUrl=https://origin.example.com`.
- * Settings come from CDK context (see docs/configuration.md, "Stack", for every key and its default).
+ * Settings come from CDK context: docs/configuration.md lists every key and its default.
  */
 import { TrackingSettingsError } from '../lib/tracking-settings';
 import { createVisitorGateApp } from '../lib/visitor-gate-app';

@@ -18,14 +18,14 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FIXED_CHOICES, SETTINGS } from '../lambdas/contract/settings';
 import { TABLE_KEYS } from '../lambdas/contract/table-layout';
-import { holdMsForBatchingWindow } from '../lambdas/authorizer/held-page-views';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
 import { FrontDoor } from './front-door';
 import { TrackedFunction } from './tracked-function';
 import { TrackingAlarms } from './tracking-alarms';
 import { TrackingDashboard } from './tracking-dashboard';
-import { resolveTrackingSettings, type AnonymousTrackingProps, type TrackingSettings } from './tracking-settings';
+import { functionEnvironment, resolveTrackingSettings, type AnonymousTrackingProps, type TrackingSettings } from './tracking-settings';
 
 export type { AnonymousTrackingProps } from './tracking-settings';
 
@@ -33,14 +33,11 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const AUTHORIZER_ENTRY = `${repoRoot}lambdas/authorizer/handler.ts`;
 export const AGGREGATOR_ENTRY = `${repoRoot}lambdas/aggregator/handler.ts`;
 
-/** Consumer Lambda timeout; the queue's visibility timeout is derived from it. */
-export const CONSUMER_TIMEOUT = Duration.seconds(30);
-/**
- * Authorizer Lambda timeout. API Gateway waits at most 10 s for an authorizer; a page view must never
- * wait that long, and the authorizer's own SQS client gives up (and logs the message) well before.
- */
-export const AUTHORIZER_TIMEOUT = Duration.seconds(5);
-export const MAX_RECEIVE_COUNT = 5;
+/** Consumer Lambda timeout (`npm start`'s default too); the queue's visibility timeout is derived from it. */
+export const CONSUMER_TIMEOUT = Duration.seconds(SETTINGS.consumerTimeoutSeconds.default);
+/** Authorizer Lambda timeout (see FIXED_CHOICES). */
+export const AUTHORIZER_TIMEOUT = Duration.seconds(FIXED_CHOICES.authorizerTimeoutSeconds);
+export const MAX_RECEIVE_COUNT = FIXED_CHOICES.maxReceiveCount;
 /** Provisioned table (`tableCapacity: provisioned`): the floor and the utilization auto scaling aims at. */
 export const MIN_WRITE_CAPACITY = 5;
 export const TARGET_WRITE_UTILIZATION_PERCENT = 70;
@@ -129,9 +126,10 @@ export class AnonymousTracking extends Construct {
       memorySize: settings.authorizerMemoryMb,
       timeout: AUTHORIZER_TIMEOUT,
     })
-      .bindQueueSender(this.queue)
-      .bindSecretReader(this.signingKeys, 'SIGNING_KEYS_SECRET_ARN');
-    this.configureAuthorizer(settings);
+      .bindQueueSender(this.queue, SETTINGS.queueUrl.env)
+      .bindSecretReader(this.signingKeys, SETTINGS.signingKeysSecretArn.env)
+      .setEnvironment(functionEnvironment(settings, 'authorizer'));
+    this.bindJwtSecret(settings);
 
     this.consumer = new TrackedFunction(this, 'Aggregator', {
       ...common,
@@ -140,8 +138,8 @@ export class AnonymousTracking extends Construct {
       memorySize: settings.consumerMemoryMb,
       timeout: CONSUMER_TIMEOUT,
     })
-      .bindTableWriter(this.table)
-      .setEnvironment('RETENTION_DAYS', String(settings.retentionDays))
+      .bindTableWriter(this.table, SETTINGS.tableName.env)
+      .setEnvironment(functionEnvironment(settings, 'consumer'))
       .bindQueueConsumer(this.queue, {
         batchSize: settings.consumerBatchSize,
         maxBatchingWindow: batchingWindow,
@@ -189,31 +187,14 @@ export class AnonymousTracking extends Construct {
     return this.table.grantReadData(grantee);
   }
 
-  private configureAuthorizer(settings: TrackingSettings): void {
-    const fn = this.authorizer;
-    fn.setEnvironment('COOKIE_NAME', settings.cookieName)
-      .setEnvironment('COOKIE_MAX_AGE_SECONDS', String(settings.cookieMaxAgeSeconds))
-      .setEnvironment('COOKIE_RENEWAL', settings.cookieRenewal)
-      .setEnvironment('SKIP_PREFIXES', settings.skipPrefixes.join(','))
-      .setEnvironment('UNTRACKED_PREFIXES', settings.untrackedPrefixes.join(','))
-      .setEnvironment('SESSION_TIMEOUT_SECONDS', String(settings.sessionTimeoutSeconds))
-      .setEnvironment('SESSION_MAX_SECONDS', String(settings.sessionMaxSeconds))
-      .setEnvironment('HONOR_PRIVACY_SIGNALS', String(settings.honorPrivacySignals))
-      .setEnvironment('SLOW_RESOLUTION_WARN_MS', String(settings.slowResolutionWarnMs))
-      .setEnvironment('PAGE_VIEW_HOLD_MS', String(holdMsForBatchingWindow(settings.consumerMaxBatchingWindowSeconds)));
-    if (settings.cookieDomain) fn.setEnvironment('COOKIE_DOMAIN', settings.cookieDomain);
-
-    const jwt = settings.jwt;
-    if (!jwt) return;
-    if (jwt.jwksUrl) fn.setEnvironment('JWT_JWKS_URL', jwt.jwksUrl);
-    if (jwt.issuer) fn.setEnvironment('JWT_ISSUER', jwt.issuer);
-    if (jwt.audience) fn.setEnvironment('JWT_AUDIENCE', jwt.audience);
-    if (jwt.secretArn) {
-      // A complete ARN ends in Secrets Manager's 6-character suffix; a partial one needs a wildcard grant.
-      const secret = /-[A-Za-z0-9]{6}$/.test(jwt.secretArn)
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', jwt.secretArn)
-        : secretsmanager.Secret.fromSecretPartialArn(this, 'JwtSecret', jwt.secretArn);
-      fn.bindSecretReader(secret, 'JWT_SECRET_ARN');
-    }
+  /** The authorizer may read the JWT secret, when one is configured (its other settings are plain variables). */
+  private bindJwtSecret(settings: TrackingSettings): void {
+    const arn = settings.jwt?.secretArn;
+    if (!arn) return;
+    // A complete ARN ends in Secrets Manager's 6-character suffix; a partial one needs a wildcard grant.
+    const secret = /-[A-Za-z0-9]{6}$/.test(arn)
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', arn)
+      : secretsmanager.Secret.fromSecretPartialArn(this, 'JwtSecret', arn);
+    this.authorizer.bindSecretReader(secret, SETTINGS.jwtSecretArn.env);
   }
 }

@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SETTINGS } from '../lambdas/contract/settings';
 import {
   ESBUILD_EXTRA_ARGS,
   LAMBDA_ESBUILD_OPTIONS,
@@ -118,9 +119,8 @@ export class TrackedFunction extends Construct {
       // The handlers create their SDK clients with explicit keep-alive agents and timeouts.
       awsSdkConnectionReuse: false,
       environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        [SETTINGS.serviceName.env]: SERVICE_NAME,
+        [SETTINGS.metricsNamespace.env]: METRICS_NAMESPACE,
         // Stack traces point at the TypeScript sources (the bundle ships an external source map).
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS.join(' '),
       },
@@ -144,14 +144,14 @@ export class TrackedFunction extends Construct {
     });
   }
 
-  /** Sets a plain (non-secret) environment variable. */
-  setEnvironment(name: string, value: string): this {
-    this.function.addEnvironment(name, value);
+  /** Sets plain (non-secret) environment variables. */
+  setEnvironment(variables: Readonly<Record<string, string>>): this {
+    for (const [name, value] of Object.entries(variables)) this.function.addEnvironment(name, value);
     return this;
   }
 
-  /** QUEUE_URL + permission to send to exactly this queue. */
-  bindQueueSender(queue: IQueue, envName = 'QUEUE_URL'): this {
+  /** The queue URL + permission to send to exactly this queue. */
+  bindQueueSender(queue: IQueue, envName: string): this {
     this.function.addEnvironment(envName, queue.queueUrl);
     queue.grantSendMessages(this.function);
     return this;
@@ -164,8 +164,8 @@ export class TrackedFunction extends Construct {
     return this;
   }
 
-  /** TABLE_NAME + permission to write items of exactly this table. */
-  bindTableWriter(table: ITable, envName = 'TABLE_NAME'): this {
+  /** The table name + permission to write items of exactly this table. */
+  bindTableWriter(table: ITable, envName: string): this {
     this.function.addEnvironment(envName, table.tableName);
     table.grantWriteData(this.function);
     return this;

@@ -5,7 +5,8 @@
  */
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { propsFromContext, type AnonymousTrackingProps } from './tracking-settings';
+import { SETTINGS } from '../lambdas/contract/settings';
+import { TrackingSettingsError, readAppContext, resolveTrackingSettings, type AnonymousTrackingProps } from './tracking-settings';
 import { VisitorGateStack } from './visitor-gate-stack';
 
 /**
@@ -15,26 +16,39 @@ import { VisitorGateStack } from './visitor-gate-stack';
  */
 export const ASSET_METADATA_CONTEXT = 'aws:cdk:enable-asset-metadata';
 
-export const DEFAULT_STACK_NAME = 'VisitorGate';
+export const DEFAULT_STACK_NAME = SETTINGS.stackName.default;
 
 export interface VisitorGateAppOptions extends AppProps {
   /** Explicit props win over CDK context (tests use this instead of `-c`). */
   readonly tracking?: AnonymousTrackingProps;
 }
 
+/**
+ * Every problem with the app's settings is reported together before anything is built: context keys
+ * that are neither ours nor CDK's (with a "did you mean" hint), values that do not parse, and what
+ * `resolveTrackingSettings` refuses. Throws `TrackingSettingsError` (bin/app.ts prints it and exits 1).
+ */
 export function createVisitorGateApp(options: VisitorGateAppOptions = {}): { app: App; stack: VisitorGateStack } {
   const { tracking, ...appProps } = options;
   const app = new App({ ...appProps, context: { [ASSET_METADATA_CONTEXT]: true, ...appProps.context } });
-  const fromContext = propsFromContext((key) => app.node.tryGetContext(key));
-  const stackName = String(app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME);
-  const stack = new VisitorGateStack(app, stackName, {
+  const context = readAppContext(app.node.getAllContext() as Record<string, unknown>);
+  const props = { ...context.props, ...tracking };
+  const problems = [...context.problems];
+  try {
+    resolveTrackingSettings(props);
+  } catch (error) {
+    if (!(error instanceof TrackingSettingsError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0) throw new TrackingSettingsError(problems);
+  const stack = new VisitorGateStack(app, context.stackName, {
     description: 'visitor-gate: anonymous first-party visitor tracking in front of a site (HTTP API, Lambda, SQS, DynamoDB)',
     // Environment-agnostic unless the CLI knows the target account/region (nothing here needs lookups).
     env:
       process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION
         ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
         : undefined,
-    tracking: { ...fromContext, ...tracking },
+    tracking: props,
   });
   // cdk-nag v3 is a policy-validation plugin: any unacknowledged finding fails `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

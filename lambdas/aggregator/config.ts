@@ -1,4 +1,5 @@
-/** Aggregator configuration, read once at cold start and validated. */
+/** Aggregator configuration, read once at cold start and validated (names and ranges: lambdas/contract/settings.ts). */
+import { FUNCTION_SETTINGS as SETTINGS, readEnv, type Env } from '../contract/function-settings';
 import { AggregatorConfigError } from './errors';
 
 export interface AggregatorConfig {
@@ -6,23 +7,11 @@ export interface AggregatorConfig {
   retentionDays: number;
 }
 
-export const DEFAULT_RETENTION_DAYS = 30;
-/** Ten years: a larger value is almost certainly a unit mistake. */
-const MAX_RETENTION_DAYS = 3650;
-const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-
-export function loadAggregatorConfig(env: Record<string, string | undefined>): AggregatorConfig {
-  const tableName = env.TABLE_NAME?.trim();
-  if (!tableName) throw new AggregatorConfigError('TABLE_NAME is required: the DynamoDB table the aggregator writes to.');
-  if (!TABLE_NAME_PATTERN.test(tableName)) {
-    throw new AggregatorConfigError(`TABLE_NAME "${tableName}" is not a valid DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -).`);
-  }
-  const rawRetention = env.RETENTION_DAYS?.trim();
-  const retentionDays = rawRetention ? Number(rawRetention) : DEFAULT_RETENTION_DAYS;
-  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > MAX_RETENTION_DAYS) {
-    throw new AggregatorConfigError(
-      `RETENTION_DAYS must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got "${rawRetention}".`,
-    );
-  }
+/** Throws `AggregatorConfigError` listing every problem. */
+export function loadAggregatorConfig(env: Env): AggregatorConfig {
+  const problems: string[] = [];
+  const tableName = readEnv(SETTINGS.tableName, env, problems, 'consumer');
+  const retentionDays = readEnv(SETTINGS.retentionDays, env, problems, 'consumer');
+  if (problems.length > 0 || tableName === undefined) throw new AggregatorConfigError(`Invalid aggregator configuration:\n- ${problems.join('\n- ')}`);
   return { tableName, retentionDays };
 }

@@ -201,7 +201,7 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
     jwtVerifier = createJwtVerifier(config.jwt, secret);
   }
   const { SqsPageViewPublisher, sharedSqsClient, sqsBodySender, createLogger, createMetrics, publishCounts } = await adapters;
-  const send = sqsBodySender(sharedSqsClient(config.sqsTimeouts, env), config.queueUrl);
+  const send = sqsBodySender(sharedSqsClient(config.sqsTimeouts, config.sqsEndpoint), config.queueUrl);
   const logger = createLogger(config.metrics);
   const powertoolsMetrics = createMetrics(config.metrics);
   const metrics = createAuthorizerMetrics({

@@ -11,6 +11,7 @@
  */
 import type { QueueMessage } from '../contract/page-view-message';
 import { MAX_BODY_BYTES, MAX_MESSAGES_PER_BODY, bodyOverheadBytes } from '../contract/queue-body';
+import { FUNCTION_SETTINGS } from '../contract/function-settings';
 
 export interface HoldLimits {
   /** Views per message body (the consumer accepts MAX_MESSAGES_PER_BODY). */
@@ -21,19 +22,8 @@ export interface HoldLimits {
   readonly maxHoldMs: number;
 }
 
-/**
- * A held view waits at most this share of the consumer's batching window, so it reaches the consumer's
- * batch as its neighbours do (a later batch would take the slower merge path for its session).
- */
-export const HOLD_SHARE_OF_BATCHING_WINDOW = 1 / 15;
-
-/** The longest hold for a consumer batching window (the stack sets PAGE_VIEW_HOLD_MS from it). */
-export function holdMsForBatchingWindow(windowSeconds: number): number {
-  return Math.floor(windowSeconds * 1000 * HOLD_SHARE_OF_BATCHING_WINDOW);
-}
-
-/** At 100 views or 64 KiB a body is full; 20 s is the hold for the stack's default 300 s window. */
-export const HOLD_LIMITS: HoldLimits = { maxViews: MAX_MESSAGES_PER_BODY, maxBodyBytes: MAX_BODY_BYTES, maxHoldMs: 20_000 };
+/** At 100 views or 64 KiB a body is full; the hold is PAGE_VIEW_HOLD_MS's default (the stack's default window). */
+export const HOLD_LIMITS: HoldLimits = { maxViews: MAX_MESSAGES_PER_BODY, maxBodyBytes: MAX_BODY_BYTES, maxHoldMs: FUNCTION_SETTINGS.pageViewHoldMs.default };
 
 export interface HeldView {
   readonly message: QueueMessage;

@@ -19,7 +19,7 @@ export interface JwtVerifier {
 const MAX_TOKEN_LENGTH = 8192;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** JWKS fetches happen on the request path: fail fast rather than hold the page. */
-const JWKS_TIMEOUT_MS = 1500;
+export const JWKS_TIMEOUT_MS = 1500;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 

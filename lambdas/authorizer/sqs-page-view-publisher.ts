@@ -47,7 +47,7 @@ export class SqsPageViewPublisher implements PageViewPublisher {
  */
 const SOCKETS_PER_ENDPOINT = Number.POSITIVE_INFINITY;
 
-export function createSqsClient(timeouts: SqsTimeouts, env: NodeJS.ProcessEnv = process.env): SQSClient {
+export function createSqsClient(timeouts: SqsTimeouts, endpoint: string | undefined): SQSClient {
   return new SQSClient({
     // `throwOnRequestTimeout` matters: without it smithy only logs a warning when requestTimeout passes, and
     // an endpoint that accepts the connection but never answers holds the request indefinitely (tested).
@@ -61,13 +61,13 @@ export function createSqsClient(timeouts: SqsTimeouts, env: NodeJS.ProcessEnv = 
     maxAttempts: 2,
     // The SQS client sends to the QueueUrl's host unless `endpoint` is given explicitly, which would ignore
     // the standard AWS_ENDPOINT_URL_SQS that local runs set (fauxqs queue URLs use a *.localhost host).
-    ...(env.AWS_ENDPOINT_URL_SQS ? { endpoint: env.AWS_ENDPOINT_URL_SQS } : {}),
+    ...(endpoint === undefined ? {} : { endpoint }),
   });
 }
 
 let sharedClient: SQSClient | undefined;
 
 /** The instance's SQS client, created once and reused by every invocation (keep-alive connections). */
-export function sharedSqsClient(timeouts: SqsTimeouts, env: NodeJS.ProcessEnv = process.env): SQSClient {
-  return (sharedClient ??= createSqsClient(timeouts, env));
+export function sharedSqsClient(timeouts: SqsTimeouts, endpoint: string | undefined): SQSClient {
+  return (sharedClient ??= createSqsClient(timeouts, endpoint));
 }

@@ -29,18 +29,21 @@ export interface CookieAttributeSettings {
   readonly domain?: string;
 }
 
-/** Returns the problems with the settings (empty when valid), for the config loader to report together. */
-export function cookieSettingsProblems(settings: CookieAttributeSettings): string[] {
+/**
+ * Returns the problems with the settings (empty when valid), for the config loader to report together;
+ * `names` are the settings' names as that loader's user knows them (CDK keys or environment variables).
+ */
+export function cookieSettingsProblems(settings: CookieAttributeSettings, names: { readonly name: string; readonly domain: string }): string[] {
   const problems: string[] = [];
   if (!COOKIE_NAME_PATTERN.test(settings.name)) {
-    problems.push(`COOKIE_NAME "${settings.name}" is not a valid cookie name (RFC 6265 token, at most 64 characters)`);
+    problems.push(`${names.name} ${JSON.stringify(settings.name)} is not a valid cookie name (RFC 6265 token, at most 64 characters)`);
   }
   if (settings.domain !== undefined) {
     if (settings.name.startsWith(HOST_PREFIX)) {
-      problems.push(`COOKIE_NAME starts with "${HOST_PREFIX}", which browsers only accept without a Domain: unset COOKIE_DOMAIN`);
+      problems.push(`${names.name} starts with "${HOST_PREFIX}", which browsers only accept without a Domain: unset ${names.domain}`);
     }
     if (!COOKIE_DOMAIN_PATTERN.test(settings.domain)) {
-      problems.push(`COOKIE_DOMAIN "${settings.domain}" is not a valid host name`);
+      problems.push(`${names.domain} ${JSON.stringify(settings.domain)} is not a valid host name`);
     }
   }
   return problems;

@@ -1,9 +1,13 @@
-/** The names logs and metrics are filed under, for both functions, the stack and the local runtime (no dependencies). */
+/**
+ * The names logs and metrics are filed under, for both functions, the stack and the local runtime: the
+ * defaults and variables of the settings table (lambdas/contract/function-settings.ts), read once here.
+ */
+import { FUNCTION_SETTINGS as S, envText } from '../contract/function-settings';
 
 /** The `service` of every log record and the dimension of every metric (POWERTOOLS_SERVICE_NAME). */
-export const SERVICE_NAME = 'visitor-gate';
+export const SERVICE_NAME = S.serviceName.default;
 /** The CloudWatch namespace of every metric (POWERTOOLS_METRICS_NAMESPACE). */
-export const METRICS_NAMESPACE = 'VisitorGate';
+export const METRICS_NAMESPACE = S.metricsNamespace.default;
 
 export interface ObservabilityNames {
   readonly service: string;
@@ -12,5 +16,5 @@ export interface ObservabilityNames {
 
 /** The names from POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE, else the defaults above. */
 export function observabilityNames(env: Readonly<Record<string, string | undefined>>): ObservabilityNames {
-  return { service: env.POWERTOOLS_SERVICE_NAME?.trim() || SERVICE_NAME, namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE };
+  return { service: envText(S.serviceName, env) ?? SERVICE_NAME, namespace: envText(S.metricsNamespace, env) ?? METRICS_NAMESPACE };
 }

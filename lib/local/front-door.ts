@@ -28,6 +28,7 @@ export interface FrontDoorRequestLog {
 export interface FrontDoorOptions {
   /** 0: a free port. */
   port: number;
+  /** An origin (no path: the request path is forwarded as is, as deployed; settings.ts checks it). */
   originUrl: string;
   skipPrefixes: readonly string[];
   authorize(event: HttpApiAuthorizerEvent): Promise<unknown>;
@@ -118,7 +119,6 @@ const SET_COOKIE_STATUSES: ReadonlySet<number> = new Set(SET_COOKIE_STATUS_CODES
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const origin = new URL(options.originUrl);
-  const originBasePath = origin.pathname.replace(/\/$/, '');
   const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
   const authorizerTimeoutMs = options.authorizerTimeoutMs ?? 10_000;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
@@ -212,7 +212,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
           hostname: origin.hostname,
           port: origin.port || undefined,
           method: req.method,
-          path: `${originBasePath}${target}`,
+          path: target,
           headers: originHeaders(req, outcome, traceId),
           timeout: integrationTimeoutMs,
         },

@@ -11,13 +11,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
+import { SETTINGS as S, envText } from '../../lambdas/contract/settings';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/observability/names';
 
 let dnsIntercepted = false;
 
-/** The authorizer's SQS timeouts per attempt under `npm start` (two attempts fit its 5 s timeout). */
-export const LOCAL_SQS_TIMEOUT_MS = 2_000;
+/** The authorizer's SQS request timeout per attempt under `npm start` (two attempts fit its 5 s timeout). */
+export const LOCAL_SQS_TIMEOUT_MS = S.sqsRequestTimeoutMs.localDefault;
 
 /** Resolves `*.localhost` to 127.0.0.1 in this process (idempotent). */
 export function resolveLocalhostSubdomains(): void {
@@ -66,17 +67,15 @@ export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJ
   env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
-  env.AWS_ENDPOINT_URL_SQS = new URL(settings.queueUrl).origin;
+  env[S.awsEndpointUrlSqs.env] = new URL(settings.queueUrl).origin;
   env.AWS_ENDPOINT_URL_DYNAMODB = settings.dynamoDbEndpoint;
-  env.QUEUE_URL = settings.queueUrl;
-  env.TABLE_NAME = settings.tableName;
-  if (!env.SIGNING_KEYS && !env.SIGNING_KEYS_SECRET_ARN && settings.signingKeys) env.SIGNING_KEYS = settings.signingKeys;
-  // fauxqs answers from this busy process (front door, origin and consumer too): the deployed 100/300 ms
-  // would turn event-loop delay under load into unpublished views. The most the authorizer accepts.
-  env.SQS_CONNECT_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
-  env.SQS_REQUEST_TIMEOUT_MS ??= String(LOCAL_SQS_TIMEOUT_MS);
-  env.POWERTOOLS_SERVICE_NAME ??= SERVICE_NAME;
-  env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS_NAMESPACE;
-  // Metrics are CloudWatch EMF lines on stdout; locally they would drown the access log.
-  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env[S.queueUrl.env] = settings.queueUrl;
+  env[S.tableName.env] = settings.tableName;
+  if (!envText(S.signingKeys, env) && !envText(S.signingKeysSecretArn, env) && settings.signingKeys) env[S.signingKeys.env] = settings.signingKeys;
+  // npm start's own defaults for the handlers (settings.ts, localDefault): fauxqs answers from this busy
+  // process (front door, origin and consumer too), so the SQS timeouts are the most the authorizer
+  // accepts; metrics are CloudWatch EMF lines on stdout, which locally would drown the access log.
+  for (const spec of [S.sqsConnectTimeoutMs, S.sqsRequestTimeoutMs, S.metricsDisabled]) env[spec.env] ??= String(spec.localDefault);
+  env[S.serviceName.env] ??= SERVICE_NAME;
+  env[S.metricsNamespace.env] ??= METRICS_NAMESPACE;
 }

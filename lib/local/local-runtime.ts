@@ -7,6 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { FIXED_CHOICES } from '../../lambdas/contract/settings';
 import { startDemoOrigin, type DemoOrigin } from './demo-origin';
 import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
 import { assertPortFree } from './free-port';
@@ -27,7 +28,7 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const AUTHORIZER_MODULE = join(REPO_ROOT, 'lambdas/authorizer/handler.ts');
 export const AGGREGATOR_MODULE = join(REPO_ROOT, 'lambdas/aggregator/handler.ts');
 /** The stack's authorizer timeout; API Gateway itself gives up after 10 s. */
-const AUTHORIZER_TIMEOUT_MS = 5_000;
+const AUTHORIZER_TIMEOUT_MS = FIXED_CHOICES.authorizerTimeoutSeconds * 1000;
 
 export class LocalStartError extends Error {
   override name = 'LocalStartError';

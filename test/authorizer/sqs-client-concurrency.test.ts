@@ -51,7 +51,7 @@ function view(index: number): PageViewMessage {
 
 describe('the authorizer SQS client with many publishes in flight', () => {
   it('has a socket for every publish in flight, over http and https', async () => {
-    const client = createSqsClient(loadAuthorizerConfig({ QUEUE_URL: queueUrl, SIGNING_KEYS: 'unused' }).sqsTimeouts, { AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+    const client = createSqsClient(loadAuthorizerConfig({ QUEUE_URL: queueUrl, SIGNING_KEYS: 'unused' }).sqsTimeouts, sqs.endpoint);
     try {
       // The http agent is created on the first request.
       await new SqsPageViewPublisher(sqsBodySender(client, queueUrl)).publish(view(0));

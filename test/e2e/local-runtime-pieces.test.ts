@@ -71,9 +71,21 @@ describe('readLocalSettings', () => {
     expect(settings.dataDir).toMatch(/\.local-data$/);
   });
   it('refuses bad values with a clear message', () => {
-    expect(() => readLocalSettings({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
-    expect(() => readLocalSettings({ ORIGIN_URL: 'ftp://example.com' })).toThrow(/ORIGIN_URL must use http or https/);
+    expect(() => readLocalSettings({ PORT: 'eighty' })).toThrow(/^PORT must be an integer from 0 to 65535 \(got "eighty"\)$/);
+    expect(() => readLocalSettings({ ORIGIN_URL: 'ftp://example.com' })).toThrow(/ORIGIN_URL must be an http\(s\) URL/);
     expect(() => readLocalSettings({ BATCH_SIZE: '50', BATCH_WINDOW_SECONDS: '0' })).toThrow(/BATCH_WINDOW_SECONDS/);
+    expect(() => readLocalSettings({ PORT: 'eighty', SQS_PORT: '-1' })).toThrow(/^invalid settings:\n {2}- PORT .*\n {2}- SQS_PORT /);
+  });
+  it('takes an origin as deployed, without a path (the request path is forwarded as is), over http or https', () => {
+    expect(readLocalSettings({ ORIGIN_URL: 'http://localhost:5173/' }).originUrl).toBe('http://localhost:5173');
+    expect(readLocalSettings({ ORIGIN_URL: 'https://staging.example.com' }).originUrl).toBe('https://staging.example.com');
+    expect(() => readLocalSettings({ ORIGIN_URL: 'http://localhost:5173/app' })).toThrow(/ORIGIN_URL must be an origin without credentials, path, query or fragment/);
+  });
+  it('refuses a variable whose name is a near miss of one of ours, with a hint', () => {
+    expect(() => readLocalSettings({ SESSION_TIMEOUT_SECOND: '60' })).toThrow('SESSION_TIMEOUT_SECOND is not a visitor-gate setting: did you mean SESSION_TIMEOUT_SECONDS?');
+    expect(() => readLocalSettings({ batch_size: '5' })).toThrow(/did you mean BATCH_SIZE\?/);
+    // Names far from ours are other programs' business.
+    expect(readLocalSettings({ HOST: 'x', PATH: '/usr/bin', NODE_OPTIONS: '', SESSION: 'x' }).port).toBe(3000);
   });
 });
 

@@ -23,19 +23,21 @@ describe('Set-Cookie attributes', () => {
     expect(createSetCookieBuilder({ name: 'c' }).set('v', -5)).toContain('Max-Age=0;');
   });
 
+  const NAMES = { name: 'COOKIE_NAME', domain: 'COOKIE_DOMAIN' };
+
   it('accepts valid settings', () => {
-    expect(cookieSettingsProblems({ name: 'device_fp' })).toEqual([]);
-    expect(cookieSettingsProblems({ name: '__Host-device_fp' })).toEqual([]);
-    expect(cookieSettingsProblems({ name: '__Secure-device_fp', domain: 'example.com' })).toEqual([]);
+    expect(cookieSettingsProblems({ name: 'device_fp' }, NAMES)).toEqual([]);
+    expect(cookieSettingsProblems({ name: '__Host-device_fp' }, NAMES)).toEqual([]);
+    expect(cookieSettingsProblems({ name: '__Secure-device_fp', domain: 'example.com' }, NAMES)).toEqual([]);
   });
 
   it('rejects a __Host- cookie with a Domain, bad names and bad domains', () => {
-    expect(cookieSettingsProblems({ name: '__Host-device_fp', domain: 'example.com' })).toEqual([
+    expect(cookieSettingsProblems({ name: '__Host-device_fp', domain: 'example.com' }, NAMES)).toEqual([
       expect.stringMatching(/__Host-.*unset COOKIE_DOMAIN/),
     ]);
-    expect(cookieSettingsProblems({ name: 'bad name' })).toEqual([expect.stringMatching(/not a valid cookie name/)]);
-    expect(cookieSettingsProblems({ name: 'a;b' })).toHaveLength(1);
-    expect(cookieSettingsProblems({ name: 'c', domain: 'exa mple.com' })).toEqual([expect.stringMatching(/not a valid host name/)]);
-    expect(cookieSettingsProblems({ name: 'c', domain: 'x.com; Secure' })).toHaveLength(1);
+    expect(cookieSettingsProblems({ name: 'bad name' }, NAMES)).toEqual([expect.stringMatching(/not a valid cookie name/)]);
+    expect(cookieSettingsProblems({ name: 'a;b' }, NAMES)).toHaveLength(1);
+    expect(cookieSettingsProblems({ name: 'c', domain: 'exa mple.com' }, NAMES)).toEqual([expect.stringMatching(/not a valid host name/)]);
+    expect(cookieSettingsProblems({ name: 'c', domain: 'x.com; Secure' }, NAMES)).toHaveLength(1);
   });
 });

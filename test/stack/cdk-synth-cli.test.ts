@@ -152,20 +152,38 @@ describe('npx cdk synth', () => {
     }
   });
 
+  it('prints no warnings: only the bundling report (no reserved context key, no unconfigured feature flags)', () => {
+    // What esbuild and the CLI print while bundling: "Bundling asset ...", one line per file with its
+    // size, "Done in ..." (with CI=true the CLI logs to stdout).
+    const bundlingReport = /^(Bundling asset \S+\.\.\.|\s*\S+\s+\d+(\.\d+)?[kmg]?b|\W*Done in \d+ms|\s*)$/i;
+    const other = `${stdout}\n${stderr}`.split('\n').filter((line) => !bundlingReport.test(line));
+    expect(other).toEqual([]);
+  });
+
   it('passed the cdk-nag checks (a finding would have failed the synth)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/AwsSolutions-/);
   });
 
-  it('fails with a clear message and no stack trace when originUrl is missing', async () => {
-    const failure = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', join(outDir, 'missing')], {
-      cwd: repoRoot,
-      env: offlineEnv(),
-      timeout: 120_000,
-    }).then(
-      () => undefined,
-      (error: { stderr?: string }) => error,
+  /** A synth that must fail: its exit code and output. */
+  async function failedSynth(...context: string[]): Promise<{ code?: number; stderr?: string }> {
+    const args = ['cdk', 'synth', '--quiet', '--no-notices', '-o', join(outDir, 'failed'), ...context.flatMap((entry) => ['-c', entry])];
+    return run('npx', args, { cwd: repoRoot, env: offlineEnv(), timeout: 120_000 }).then(
+      () => ({}),
+      (error: { code?: number; stderr?: string }) => error,
     );
-    expect(failure?.stderr).toMatch(/originUrl is required: deploy with -c originUrl=https:/);
-    expect(failure?.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  }
+
+  it('fails with a clear message and no stack trace when originUrl is missing', async () => {
+    const failure = await failedSynth();
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/originUrl is required: deploy with -c originUrl=https:/);
+    expect(failure.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  }, 150_000);
+
+  it('fails before synthesis on a mistyped -c key, with a hint and no stack trace', async () => {
+    const failure = await failedSynth('originUrl=https://origin.example.com', 'retentionDay=7');
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('unknown context key "retentionDay": did you mean retentionDays?');
+    expect(failure.stderr).not.toMatch(/Bundling asset|\n\s+at .*\.ts:\d+/);
   }, 150_000);
 });

@@ -1,12 +1,17 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { loadAggregatorConfig } from '../../lambdas/aggregator/config';
+import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
+import { SETTINGS, SETTING_ENTRIES } from '../../lambdas/contract/settings';
 import {
-  CONTEXT_KEY_KINDS,
   TRACKING_DEFAULTS,
   TrackingSettingsError,
+  functionEnvironment,
   propsFromContext,
+  readAppContext,
   resolveTrackingSettings,
 } from '../../lib/tracking-settings';
+import { SIGNING_KEYS } from '../authorizer/authorizer-fixtures';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -40,13 +45,15 @@ describe('propsFromContext', () => {
 
   it('reports every unparsable value at once', () => {
     expect(() => propsFromContext(context({ retentionDays: 'thirty', tracing: 'yes' }))).toThrow(
-      /retentionDays=thirty is not a number[\s\S]*tracing=yes must be true or false/,
+      /retentionDays must be an integer from 1 to 3650 \(got "thirty"\)[\s\S]*tracing must be true or false \(got "yes"\)/,
     );
   });
 
-  it('reads every prop', () => {
-    expect(Object.keys(CONTEXT_KEY_KINDS)).toContain('originUrl');
-    expect(Object.keys(CONTEXT_KEY_KINDS)).toHaveLength(new Set(Object.keys(CONTEXT_KEY_KINDS)).size);
+  it('reads every prop of the settings table', () => {
+    const props = Object.entries(SETTINGS).filter(([, spec]) => 'cdk' in spec && spec.cdk === 'prop');
+    expect(props.length).toBeGreaterThan(30);
+    const values = Object.fromEntries(props.map(([id, spec]) => [id, 'default' in spec ? spec.default : undefined]));
+    for (const [id, value] of Object.entries(values)) if (value !== undefined) expect(propsFromContext(context({ [id]: value })), id).toEqual({ [id]: value });
   });
 });
 
@@ -79,9 +86,9 @@ describe('resolveTrackingSettings', () => {
   it('validates tableCapacity, tableMaxWriteCapacity and a set consumerMaxConcurrency', () => {
     const origin = { originUrl: 'https://origin.example.com' };
     expect(resolveTrackingSettings({ ...origin, consumerMaxConcurrency: 8 }).consumerMaxConcurrency).toBe(8);
-    expect(() => resolveTrackingSettings({ ...origin, consumerMaxConcurrency: 1 })).toThrow(/consumerMaxConcurrency must be a whole number from 2 to 1000/);
+    expect(() => resolveTrackingSettings({ ...origin, consumerMaxConcurrency: 1 })).toThrow(/consumerMaxConcurrency must be an integer from 2 to 1000/);
     expect(() => resolveTrackingSettings({ ...origin, tableCapacity: 'reserved' as 'provisioned' })).toThrow(/tableCapacity must be "on-demand" or "provisioned"/);
-    expect(() => resolveTrackingSettings({ ...origin, tableMaxWriteCapacity: 2 })).toThrow(/tableMaxWriteCapacity must be a whole number from 5/);
+    expect(() => resolveTrackingSettings({ ...origin, tableMaxWriteCapacity: 2 })).toThrow(/tableMaxWriteCapacity must be an integer from 5/);
     expect(propsFromContext((key) => ({ tableCapacity: 'provisioned', dashboard: 'true' })[key])).toEqual({ tableCapacity: 'provisioned', dashboard: true });
   });
 
@@ -95,13 +102,20 @@ describe('resolveTrackingSettings', () => {
   });
 
   it('rejects an origin with a path, query or fragment', () => {
-    expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com/app' })).toThrow(/without a path/);
-    expect(() => resolveTrackingSettings({ originUrl: 'ftp://origin.example.com' })).toThrow(/http\(s\) URL/);
+    expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com/app' })).toThrow(/must be an origin without credentials, path/);
+    expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com/?a=1' })).toThrow(/must be an origin without/);
+    expect(() => resolveTrackingSettings({ originUrl: 'https://user:pw@origin.example.com' })).toThrow(/must be an origin without/);
+    expect(() => resolveTrackingSettings({ originUrl: 'ftp://origin.example.com' })).toThrow(/originUrl must be an https URL/);
+  });
+
+  it('deploys only to an https origin (npm start also accepts http: see local-runtime-pieces.test.ts)', () => {
+    expect(() => resolveTrackingSettings({ originUrl: 'http://origin.example.com' })).toThrow(/originUrl must be an https URL \(got "http:\/\/origin.example.com"\)/);
+    expect(resolveTrackingSettings({ originUrl: 'https://origin.example.com:8443/' }).originUrl).toBe('https://origin.example.com:8443');
   });
 
   it('refuses skip and untracked entries with dot segments (route keys and requests are compared canonical)', () => {
     expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com', skipPrefixes: ['/static/../'] })).toThrow(
-      /skipPrefixes entry "\/static\/..\/" must start with "\/", use only .* and have no "\/\/", "." or ".." segment/,
+      /skipPrefixes entry "\/static\/..\/" must be a canonical path \(no %-escapes, "\/\/", "." or ".." segments\)/,
     );
     expect(() => resolveTrackingSettings({ originUrl: 'https://origin.example.com', untrackedPrefixes: ['/./api/'] })).toThrow(/untrackedPrefixes entry "\/.\/api\/"/);
   });
@@ -127,21 +141,21 @@ describe('resolveTrackingSettings', () => {
     expect(error).toBeInstanceOf(TrackingSettingsError);
     const problems = (error as TrackingSettingsError).problems;
     expect(problems).toEqual([
-      expect.stringMatching(/^cookieRenewal must be "sliding" or "fixed"/),
-      expect.stringMatching(/^skipPrefixes entry "static\/" must start with "\/"/),
-      expect.stringMatching(/^skipPrefixes cannot contain "\/"/),
+      'cookieMaxAgeSeconds must be an integer from 60 to 34560000 (got 40000000)',
+      'cookieRenewal must be "sliding" or "fixed" (got "forever")',
+      'skipPrefixes entry "static/" must start with "/"',
+      'skipPrefixes entry "/" cannot be "/" (that would bypass tracking for every path)',
+      expect.stringMatching(/^logRetentionDays must be one of 1, 3, 5, .* \(got 31\)$/),
       'domainName and certificateArn go together: set both or neither',
-      expect.stringMatching(/^consumerBatchSize above 10 needs consumerMaxBatchingWindowSeconds/),
-      expect.stringMatching(/^logRetentionDays must be one of/),
-      'sessionMaxSeconds must be at least sessionTimeoutSeconds',
-      expect.stringMatching(/^cookieMaxAgeSeconds must be a whole number from 60 to 34560000/),
+      'consumerBatchSize above 10 needs consumerMaxBatchingWindowSeconds of at least 1 (as in Lambda)',
+      'sessionMaxSeconds (3600) must not be shorter than sessionTimeoutSeconds (7200)',
     ]);
     expect((error as Error).name).toBe('TrackingSettingsError');
   });
 
   it('validates the JWT settings as a group', () => {
     expect(() => resolveTrackingSettings({ originUrl: 'https://o.example.com', jwtIssuer: 'https://issuer' })).toThrow(
-      /JWT settings need jwtJwksUrl or jwtSecretArn/,
+      /jwtIssuer\/jwtAudience are set but no key: set jwtJwksUrl or jwtSecretArn/,
     );
     expect(() => resolveTrackingSettings({ originUrl: 'https://o.example.com', jwtJwksUrl: 'https://id.example.com/jwks.json' })).toThrow(
       /jwtIssuer is required/,
@@ -163,5 +177,90 @@ describe('resolveTrackingSettings', () => {
     expect(() =>
       resolveTrackingSettings({ originUrl: 'https://o.example.com', cookieName: '__Host-id', cookieDomain: '.example.com' }),
     ).toThrow(/unset cookieDomain/);
+  });
+});
+
+describe('readAppContext', () => {
+  it('refuses context keys that are neither ours nor CDK\'s, with a "did you mean" hint', () => {
+    const { problems } = readAppContext({
+      originUrl: 'https://origin.example.com',
+      retentionDay: '7',
+      OriginUrl: 'https://origin.example.com',
+      colour: 'blue',
+      // CDK's own: feature flags, the CLI's switches and lookups, telemetry, acknowledged notices.
+      '@aws-cdk/core:checkSecretUsage': true,
+      'aws:cdk:enable-path-metadata': true,
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'cli-telemetry': false,
+      'acknowledged-issue-numbers': [32775],
+      stackName: 'Shop',
+    });
+    expect(problems).toEqual([
+      'unknown context key "retentionDay": did you mean retentionDays?',
+      'unknown context key "OriginUrl": did you mean originUrl?',
+      'unknown context key "colour": docs/configuration.md lists every key',
+    ]);
+  });
+
+  it('reads the stack name, checked like any other key', () => {
+    expect(readAppContext({ stackName: 'Shop' }).stackName).toBe('Shop');
+    expect(readAppContext({}).stackName).toBe('VisitorGate');
+    expect(readAppContext({ stackName: 'my stack' }).problems).toEqual([expect.stringMatching(/^stackName must be a CloudFormation stack name/)]);
+  });
+
+  it('reads an empty list value as the empty list', () => {
+    expect(readAppContext({ untrackedPrefixes: '' }).props).toEqual({ untrackedPrefixes: [] });
+  });
+});
+
+describe('functionEnvironment', () => {
+  it("gives each function every prop it reads, which the function's own loader reads back as set", () => {
+    // Props the authorizer's config has under the same names.
+    const same = {
+      cookieDomain: '.example.com',
+      cookieMaxAgeSeconds: 600,
+      cookieRenewal: 'fixed',
+      skipPrefixes: ['/assets/', '/favicon.ico'],
+      untrackedPrefixes: [],
+      sessionTimeoutSeconds: 900,
+      sessionMaxSeconds: 3600,
+      honorPrivacySignals: false,
+      slowResolutionWarnMs: 20,
+    } as const;
+    const settings = resolveTrackingSettings({
+      ...same,
+      originUrl: 'https://origin.example.com',
+      retentionDays: 90,
+      jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json',
+      jwtIssuer: 'https://id.example.com/',
+      jwtAudience: 'web,app',
+      consumerMaxBatchingWindowSeconds: 60,
+      logLevel: 'WARN',
+    });
+    const authorizerEnv = functionEnvironment(settings, 'authorizer');
+    for (const [id, spec] of SETTING_ENTRIES) {
+      if (spec.cdk === 'prop' && spec.env !== undefined && spec.readers.includes('authorizer') && !spec.setByStack) {
+        expect(authorizerEnv, id).toHaveProperty(spec.env);
+      }
+    }
+    const authorizer = loadAuthorizerConfig({ ...authorizerEnv, QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', SIGNING_KEYS });
+    expect(authorizer).toMatchObject({
+      ...same,
+      cookieName: '__Secure-device_fp',
+      jwt: { keySource: { kind: 'jwks', url: 'https://id.example.com/.well-known/jwks.json' }, issuer: 'https://id.example.com/', audience: ['web', 'app'] },
+      pageViewHoldMs: 4000,
+    });
+    expect(authorizerEnv.POWERTOOLS_LOG_LEVEL).toBe('WARN');
+    const consumerEnv = functionEnvironment(settings, 'consumer');
+    expect(Object.keys(consumerEnv).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'RETENTION_DAYS']);
+    expect(loadAggregatorConfig({ ...consumerEnv, TABLE_NAME: 'devices' }).retentionDays).toBe(90);
+  });
+});
+
+describe('resolveTrackingSettings and unknown props', () => {
+  it('refuses a prop that is not one of ours (JavaScript callers, spread objects), with a hint', () => {
+    expect(() => resolveTrackingSettings({ originUrl: 'https://o.example.com', retentionDay: 7 } as never)).toThrow(
+      /unknown prop "retentionDay": did you mean retentionDays\?/,
+    );
   });
 });
