@@ -28,14 +28,14 @@ import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { emptyCounts } from '../lambdas/aggregator/telemetry';
 import { parseQueueBody, type PageViewMessage } from '../lambdas/contract/page-view-message';
 import { queueBody } from '../lambdas/contract/queue-body';
-import { toSqsEvent } from '../lib/local/sqs-lambda-event';
+import { toSqsEvent } from '../local-runtime/sqs-lambda-event';
 import { HOLD_LIMITS } from '../lambdas/authorizer/held-page-views';
 import { holdMsForBatchingWindow } from '../lambdas/contract/settings';
 import { TRACKING_DEFAULTS } from '../lib/tracking-settings';
 import { expiresAtSeconds } from '../lambdas/aggregation/retention';
-import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
-import { createLocalTable } from '../lib/local/local-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
+import { startLocalDynamoDb } from '../local-runtime/dynamodb-local';
+import { createLocalTable } from '../local-runtime/table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-runtime/sqs-server';
 import { DynamoDBDocumentClient as DocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seededRandom, shuffled, type Random } from '../harness/seeded-random';
 

@@ -24,7 +24,7 @@ import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publishe
 import { parseKeyRing } from '../lambdas/identity/key-ring';
 import type { QueueMessage } from '../lambdas/contract/page-view-message';
 import { AUTHORIZER_LAZY_MODULES } from '../lib/lambda-bundling';
-import { apiGatewayTime } from '../lib/local/http-api-authorizer-event';
+import { apiGatewayTime } from '../local-runtime/http-api-authorizer-event';
 import { printBundleFigures } from './bundle-load';
 
 const repoRoot = resolve(import.meta.dirname, '..');

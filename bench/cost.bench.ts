@@ -42,9 +42,9 @@ import { createAuthorizerHandler, createDefaultDeps, type AuthorizerDeps, type A
 import type { PageViewPublisher } from '../lambdas/authorizer/page-view-publisher';
 import { parseKeyRing } from '../lambdas/identity/key-ring';
 import type { QueueMessage } from '../lambdas/contract/page-view-message';
-import { startLocalDynamoDb } from '../lib/local/dynamodb-server';
-import { createLocalTable } from '../lib/local/local-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/sqs-server';
+import { startLocalDynamoDb } from '../local-runtime/dynamodb-local';
+import { createLocalTable } from '../local-runtime/table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-runtime/sqs-server';
 import { seededRandom, type Random } from '../harness/seeded-random';
 import { synthesize } from '../harness/stack-fixture';
 import { BEFORE, currentDesign, type Design } from './cost/designs';

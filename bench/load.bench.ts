@@ -24,9 +24,9 @@ import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getDevice } from '../lambdas/read-api/device-reader';
 import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
-import { localDocumentClient, localSqsClient, loopbackEndpointOf } from '../lib/local/local-aws-clients';
-import { readRuntimeInfo, type RuntimeInfo } from '../lib/local/runtime-file';
-import { scanUnpublishedLog, unpublishedLogPath } from '../lib/local/unpublished-log';
+import { localDocumentClient, localSqsClient, loopbackEndpointOf } from '../local-runtime/aws-clients';
+import { readRuntimeInfo, type RuntimeInfo } from '../local-runtime/runtime-file';
+import { scanUnpublishedLog, unpublishedLogPath } from '../local-runtime/unpublished-log';
 import { defaultCookieName } from '../lambdas/identity/cookie-attributes';
 import { nearestRank } from './percentile';
 

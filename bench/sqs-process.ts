@@ -6,7 +6,7 @@
  * Each proxy's counts are read over HTTP (`GET /__counts`, `POST /__reset`).
  */
 import { spawn } from 'node:child_process';
-import { startLocalSqs, type LocalQueueSettings } from '../lib/local/sqs-server';
+import { startLocalSqs, type LocalQueueSettings } from '../local-runtime/sqs-server';
 import { startCountingProxy, type ActionCount, type SlowSqsOptions } from './sqs-counting-proxy';
 
 export interface SqsProcessOptions {

@@ -2,8 +2,8 @@
  * `npm start [-- --fresh]`: the whole pipeline on this machine. One Ctrl-C stops it cleanly.
  * Settings: environment variables (docs/configuration.md, "Local runtime").
  */
-import { readLocalSettings } from '../lib/local/local-settings';
-import { startLocalRuntime, type LocalRuntime } from '../lib/local/local-runtime';
+import { readLocalSettings } from '../local-runtime/settings';
+import { startLocalRuntime, type LocalRuntime } from '../local-runtime/pipeline';
 
 const USAGE = `Usage: npm start [-- --fresh]
 

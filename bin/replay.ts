@@ -8,11 +8,11 @@
  * when `npm start` next starts.
  */
 import { existsSync, readFileSync, renameSync, rmSync, appendFileSync } from 'node:fs';
-import { localSqsClient, loopbackEndpointOf } from '../lib/local/local-aws-clients';
-import { readLocalSettings } from '../lib/local/local-settings';
-import { pendingMessagesPath, readPendingMessages, sendBodies, writePendingMessages } from '../lib/local/pending-messages';
-import { readRuntimeInfo } from '../lib/local/runtime-file';
-import { scanUnpublishedLog, unpublishedLogPath } from '../lib/local/unpublished-log';
+import { localSqsClient, loopbackEndpointOf } from '../local-runtime/aws-clients';
+import { readLocalSettings } from '../local-runtime/settings';
+import { pendingMessagesPath, readPendingMessages, sendBodies, writePendingMessages } from '../local-runtime/pending-messages';
+import { readRuntimeInfo } from '../local-runtime/runtime-file';
+import { scanUnpublishedLog, unpublishedLogPath } from '../local-runtime/unpublished-log';
 
 const USAGE = `Usage: npm run replay [-- <log file>]
 

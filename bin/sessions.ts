@@ -4,8 +4,8 @@
  * Reads the DynamoDB Local of a running `npm start`, or starts one on the data folder for the command.
  */
 import { getDevice, listRecentDevices } from '../lambdas/read-api/device-reader';
-import { openLocalTable, withIsoTimes } from '../lib/local/local-table-access';
-import { readLocalSettings } from '../lib/local/local-settings';
+import { openLocalTable, withIsoTimes } from '../local-runtime/table-access';
+import { readLocalSettings } from '../local-runtime/settings';
 
 const USAGE = `Usage: npm run sessions -- <deviceId>
        npm run sessions -- --recent [limit]`;

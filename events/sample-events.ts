@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { defaultCookieName } from '../lambdas/identity/cookie-attributes';
 import { encodeDeviceCookie, type DeviceCookieState } from '../lambdas/identity/cookie-codec';
 import { parseKeyRing, type KeyRing } from '../lambdas/identity/key-ring';
-import { apiGatewayTime } from '../lib/local/http-api-authorizer-event';
+import { apiGatewayTime } from '../local-runtime/http-api-authorizer-event';
 
 export const EVENTS_DIR = import.meta.dirname;
 export const SAMPLE_KEYS_FILE = resolve(EVENTS_DIR, 'sample-signing-keys.json');

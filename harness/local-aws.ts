@@ -13,8 +13,8 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../lib/local/dynamodb-server';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../lib/local/sqs-server';
+import { startLocalDynamoDb, type LocalDynamoDbOptions, type LocalDynamoDbServer } from '../local-runtime/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalQueues, type LocalSqsServer } from '../local-runtime/sqs-server';
 
 export interface LocalDynamo {
   server: LocalDynamoDbServer;

@@ -1,6 +1,6 @@
 /**
  * Work that runs after the response, between a handler and what drives it: the internal Lambda
- * extension (`lambda-extension-client.ts`) on Lambda, the local runtime's `local-lambda.ts` under
+ * extension (`lambda-extension-client.ts`) on Lambda, the local runtime's `local-runtime/lambda-runtime.ts` under
  * `npm start` and the end-to-end tests. Both run the same publisher through the same three calls.
  *
  * A driver `attach`es before the first invocation; the handler then holds its page views instead of

@@ -1,7 +1,7 @@
 /**
  * The one settings table of visitor-gate: every setting's CDK prop and `-c` context key, the environment
  * variable a function or `npm start` reads, its kind and range, its default, a line for people, and who
- * reads it. The CDK settings (lib/tracking-settings.ts), the local runtime (lib/local/local-settings.ts)
+ * reads it. The CDK settings (lib/tracking-settings.ts), the local runtime (local-runtime/settings.ts)
  * and docs/configuration.md (`npm run docs:config`) read it here; the functions read their part,
  * function-settings.ts, which this module includes (their bundles then carry only that part).
  *

@@ -5,8 +5,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDevice } from '../../lambdas/read-api/device-reader';
-import { LOCAL_REGION } from '../../lib/local/sqs-server';
-import { createLocalTable } from '../../lib/local/local-table';
+import { LOCAL_REGION } from '../../local-runtime/sqs-server';
+import { createLocalTable } from '../../local-runtime/table';
 import { sessionViews, opaqueId } from '../../harness/queue-messages';
 import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 

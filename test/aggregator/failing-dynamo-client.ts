@@ -4,8 +4,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { freePort } from '../../lib/local/free-port';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
+import { freePort } from '../../local-runtime/free-port';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-runtime/sqs-server';
 import { documentClientFor } from '../../harness/local-aws';
 
 export async function failingAfter(endpoint: string, okRequests: number) {

@@ -20,7 +20,7 @@ import { deviceKey, sessionKey } from '../../lambdas/aggregator/table-items';
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
 import type { PageViewMessage, QueueMessage } from '../../lambdas/contract/page-view-message';
 import { queueBody } from '../../lambdas/contract/queue-body';
-import { createLocalTable } from '../../lib/local/local-table';
+import { createLocalTable } from '../../local-runtime/table';
 import { identify, opaqueId, pageView, sessionViews } from '../../harness/queue-messages';
 import {
   documentClientFor,
@@ -32,8 +32,8 @@ import {
 } from '../../harness/local-aws';
 import { loadFixture } from '../../harness/aws-fixtures';
 import { failingAfter } from './failing-dynamo-client';
-import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
-import { LOCAL_REGION } from '../../lib/local/sqs-server';
+import { toSqsEvent } from '../../local-runtime/sqs-lambda-event';
+import { LOCAL_REGION } from '../../local-runtime/sqs-server';
 import { seededRandom, shuffled } from '../../harness/seeded-random';
 
 const TABLE = 'aggregator-test';

@@ -17,9 +17,9 @@ import { itemSizeBytes } from '../../lambdas/aggregator/item-size';
 import { devicePartition, sessionToItem } from '../../lambdas/aggregator/table-items';
 import { emptyCounts, type AggregatorCounts } from '../../lambdas/aggregator/telemetry';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';
-import { createLocalTable } from '../../lib/local/local-table';
+import { createLocalTable } from '../../local-runtime/table';
 import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
-import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
+import { toSqsEvent } from '../../local-runtime/sqs-lambda-event';
 import { identify, opaqueId, pageView, sessionViews } from '../../harness/queue-messages';
 
 const TABLE = 'hostile-messages';

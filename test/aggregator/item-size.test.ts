@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSession } from '../../lambdas/aggregation/session-merge';
 import { itemSizeBytes, writeUnitsFor } from '../../lambdas/aggregator/item-size';
 import { sessionToItem } from '../../lambdas/aggregator/table-items';
-import { createLocalTable } from '../../lib/local/local-table';
+import { createLocalTable } from '../../local-runtime/table';
 import { opaqueId } from '../../harness/queue-messages';
 import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 

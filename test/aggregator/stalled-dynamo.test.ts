@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient, documentClientOf, DYNAMODB_TIMEOUTS, type DynamoClientOptions } from '../../lambdas/aggregator/dynamodb-client';
 import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
 import { createAggregatorHandler, DEADLINE_MARGIN_MS } from '../../lambdas/aggregator/handler';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
-import { toSqsEvent } from '../../lib/local/sqs-lambda-event';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-runtime/sqs-server';
+import { toSqsEvent } from '../../local-runtime/sqs-lambda-event';
 import { opaqueId, sessionViews } from '../../harness/queue-messages';
 
 let server: Server;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
 import { SqsPageViewPublisher, sqsBodySender, createSqsClient } from '../../lambdas/authorizer/sqs-page-view-publisher';
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../local-runtime/sqs-server';
 
 /** The load benchmark's concurrency at the local front door, twice smithy's default pool. */
 const CONCURRENT_PUBLISHES = 100;

@@ -5,9 +5,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../local-runtime/sqs-server';
 import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../local-runtime/free-port';
 import { FIXTURE_IP, SIGNING_KEYS, captureOutput, cookiePair, httpApiEvent, restApiEvent } from './authorizer-fixtures';
 
 type Context = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-runtime/sqs-server';
 import { startSqsProcess, type SqsProcess } from '../../bench/sqs-process';
 
 const DELAY_MS = 40;

@@ -5,15 +5,15 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDemoOrigin, type DemoOrigin } from '../../lib/local/demo-origin';
+import { startDemoOrigin, type DemoOrigin } from '../../local-runtime/demo-origin';
 import {
   closeServer,
   isSkipped,
-  startFrontDoor,
-  type FrontDoor,
-  type FrontDoorRequestLog,
-} from '../../lib/local/front-door';
-import type { HttpApiAuthorizerEvent } from '../../lib/local/http-api-authorizer-event';
+  startLocalFrontDoor,
+  type LocalFrontDoor,
+  type LocalFrontDoorRequestLog,
+} from '../../local-runtime/http-api-front-door';
+import type { HttpApiAuthorizerEvent } from '../../local-runtime/http-api-authorizer-event';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { BROWSER_UA, createTestHandler, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { loadFixture } from '../../harness/aws-fixtures';
@@ -22,7 +22,7 @@ import { visit } from './local-runtime-process';
 const contextOf = (response: unknown) => (response as { context: Record<string, unknown> }).context;
 
 let origin: DemoOrigin | undefined;
-let frontDoor: FrontDoor | undefined;
+let frontDoor: LocalFrontDoor | undefined;
 let recorder: Server | undefined;
 
 afterEach(async () => {
@@ -60,9 +60,9 @@ function rawRequest(baseUrl: string, target: string, headers: Record<string, str
   });
 }
 
-async function start(authorize: (event: HttpApiAuthorizerEvent) => Promise<unknown>, onRequest?: (entry: FrontDoorRequestLog) => void) {
+async function start(authorize: (event: HttpApiAuthorizerEvent) => Promise<unknown>, onRequest?: (entry: LocalFrontDoorRequestLog) => void) {
   origin = await startDemoOrigin(0);
-  frontDoor = await startFrontDoor({ port: 0, originUrl: origin.url, skipPrefixes: ['/static/'], authorize, onRequest });
+  frontDoor = await startLocalFrontDoor({ port: 0, originUrl: origin.url, skipPrefixes: ['/static/'], authorize, onRequest });
   return frontDoor;
 }
 
@@ -110,7 +110,7 @@ describe('local front door', () => {
   });
 
   it('still proxies, without identity, when the authorizer throws', async () => {
-    const log: FrontDoorRequestLog[] = [];
+    const log: LocalFrontDoorRequestLog[] = [];
     const door = await start(async () => {
       throw new Error('boom');
     }, (entry) => log.push(entry));
@@ -125,7 +125,7 @@ describe('local front door', () => {
   it('lets no spelling of the identity headers through that a CGI/WSGI origin reads as ours', async () => {
     const recording = await startRecordingOrigin();
     const context = { deviceId: 'device-from-authorizer', sessionId: 'session-from-authorizer', userId: '-', setCookie: 'a=b' };
-    frontDoor = await startFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes: ['/static/'], authorize: async () => ({ isAuthorized: true, context }) });
+    frontDoor = await startLocalFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes: ['/static/'], authorize: async () => ({ isAuthorized: true, context }) });
     const spoofed = {
       x_device_id: 'spoofed-1',
       'x-device_id': 'spoofed-2',
@@ -153,7 +153,7 @@ describe('local front door', () => {
     const recording = await startRecordingOrigin();
     const { authorize, deps } = createTestHandler({ logger: { warn: () => undefined, error: () => undefined } });
     const skipPrefixes = ['/static/', '/favicon.ico'];
-    frontDoor = await startFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes, authorize });
+    frontDoor = await startLocalFrontDoor({ port: 0, originUrl: recording.url, skipPrefixes, authorize });
     const cases: Array<[string, boolean]> = [
       ['/static/x.css', false],
       ['/favicon.ico', false],

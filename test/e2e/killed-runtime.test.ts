@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/free-port';
-import { isProcessAlive } from '../../lib/local/runtime-file';
+import { freePort } from '../../local-runtime/free-port';
+import { isProcessAlive } from '../../local-runtime/runtime-file';
 import { eventually, newDataDir, removeDataDir, startLocalProcess, testEnv, visit, type LocalProcess } from './local-runtime-process';
 
 let dataDir: string;

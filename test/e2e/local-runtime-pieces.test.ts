@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAuthorizerConfig } from '../../lambdas/authorizer/config';
-import { applyHandlerEnvironment, LOCAL_SQS_TIMEOUT_MS } from '../../lib/local/local-aws-clients';
-import { readLocalSettings } from '../../lib/local/local-settings';
-import { judgeBatchResponse } from '../../lib/local/sqs-lambda-event';
+import { applyHandlerEnvironment, LOCAL_SQS_TIMEOUT_MS } from '../../local-runtime/aws-clients';
+import { readLocalSettings } from '../../local-runtime/settings';
+import { judgeBatchResponse } from '../../local-runtime/sqs-lambda-event';
 import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
-import { keepUnpublishedRecords, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+import { keepUnpublishedRecords, scanUnpublishedLog } from '../../local-runtime/unpublished-log';
 import { SIGNING_KEYS } from '../authorizer/authorizer-fixtures';
 
 describe('judgeBatchResponse (ReportBatchItemFailures)', () => {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getDevice } from '../../lambdas/read-api/device-reader';
 import type { DeviceRecord } from '../../lambdas/read-api/device-reader';
-import { localDocumentClient } from '../../lib/local/local-aws-clients';
-import type { RuntimeInfo } from '../../lib/local/runtime-file';
+import { localDocumentClient } from '../../local-runtime/aws-clients';
+import type { RuntimeInfo } from '../../local-runtime/runtime-file';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 

@@ -6,10 +6,10 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localSqsClient, loopbackEndpointOf } from '../../lib/local/local-aws-clients';
-import { sendBodies } from '../../lib/local/pending-messages';
-import { startQueuePoller, type QueuePoller } from '../../lib/local/queue-poller';
-import { startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
+import { localSqsClient, loopbackEndpointOf } from '../../local-runtime/aws-clients';
+import { sendBodies } from '../../local-runtime/pending-messages';
+import { startQueuePoller, type QueuePoller } from '../../local-runtime/event-source-mapping';
+import { startLocalSqs, type LocalSqsServer } from '../../local-runtime/sqs-server';
 import { eventually } from './local-runtime-process';
 
 let sqs: LocalSqsServer | undefined;

@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localSqsClient, loopbackEndpointOf } from '../../lib/local/local-aws-clients';
-import { readRuntimeInfo } from '../../lib/local/runtime-file';
-import { UNPUBLISHED_LOG_FILE, scanUnpublishedLog } from '../../lib/local/unpublished-log';
+import { localSqsClient, loopbackEndpointOf } from '../../local-runtime/aws-clients';
+import { readRuntimeInfo } from '../../local-runtime/runtime-file';
+import { UNPUBLISHED_LOG_FILE, scanUnpublishedLog } from '../../local-runtime/unpublished-log';
 import {
   REPO_ROOT,
   cookiePair,

@@ -11,8 +11,8 @@ import { getDevice } from '../../lambdas/read-api/device-reader';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { decodeDeviceCookie } from '../../lambdas/identity/cookie-codec';
 import type { QueueMessage } from '../../lambdas/contract/page-view-message';
-import { createLocalTable } from '../../lib/local/local-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/sqs-server';
+import { createLocalTable } from '../../local-runtime/table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-runtime/sqs-server';
 import { startDynamo, startQueue, type LocalDynamo, type LocalQueue } from '../../harness/local-aws';
 import {
   COOKIE_NAME,

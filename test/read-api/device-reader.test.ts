@@ -6,7 +6,7 @@ import { newSession } from '../../lambdas/aggregation/session-merge';
 import { getDevice, listRecentDevices } from '../../lambdas/read-api/device-reader';
 import { deviceToItem, sessionToItem } from '../../lambdas/aggregator/table-items';
 import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
-import { createLocalTable } from '../../lib/local/local-table';
+import { createLocalTable } from '../../local-runtime/table';
 import { opaqueId } from '../../harness/queue-messages';
 import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 

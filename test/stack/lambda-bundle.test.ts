@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTHORIZER_LAZY_MODULES, LAMBDA_NODE_OPTIONS, bundleLambda, type LambdaBundle } from '../../lib/lambda-bundling';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../lib/local/sqs-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from '../../local-runtime/sqs-server';
 import { parseQueueMessage } from '../../lambdas/contract/page-view-message';
 import { SIGNING_KEYS, httpApiEvent } from '../authorizer/authorizer-fixtures';
 

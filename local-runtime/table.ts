@@ -11,7 +11,7 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
+import { TABLE_KEYS } from '../lambdas/contract/table-layout';
 
 export async function createLocalTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {

@@ -11,9 +11,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
-import { SETTINGS as S, envText } from '../../lambdas/contract/settings';
+import { SETTINGS as S, envText } from '../lambdas/contract/settings';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/observability/names';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/observability/names';
 
 let dnsIntercepted = false;
 

@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NO_VALUE } from '../../lambdas/contract/gateway-context';
-import { IDENTITY_HEADERS, type IdentityHeader } from '../identity-headers';
+import { NO_VALUE } from '../lambdas/contract/gateway-context';
+import { IDENTITY_HEADERS, type IdentityHeader } from '../lib/identity-headers';
 
 export interface DemoOrigin {
   url: string;

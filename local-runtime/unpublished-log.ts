@@ -6,8 +6,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseQueueMessage, type QueueMessage } from '../../lambdas/contract/page-view-message';
-import { REPLAY_MARKER } from '../../lambdas/contract/replay-record';
+import { parseQueueMessage, type QueueMessage } from '../lambdas/contract/page-view-message';
+import { REPLAY_MARKER } from '../lambdas/contract/replay-record';
 
 /** Where `npm start` keeps the replay records its authorizer logs, and `npm run replay` reads by default. */
 export const UNPUBLISHED_LOG_FILE = 'unpublished-messages.log';

@@ -7,8 +7,8 @@
 import { request as httpRequest, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { canonicalPath, isSkipPath } from '../../lambdas/identity/request-path';
-import { IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES, isIdentityHeaderSpelling } from '../identity-headers';
+import { canonicalPath, isSkipPath } from '../lambdas/identity/request-path';
+import { IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES, isIdentityHeaderSpelling } from '../lib/identity-headers';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 
 /** What the authorizer returned (simple response), or why it did not. */
@@ -17,7 +17,7 @@ export type AuthorizerOutcome =
   | { kind: 'answered'; isAuthorized: boolean; context: Record<string, unknown> }
   | { kind: 'failed'; error: unknown };
 
-export interface FrontDoorRequestLog {
+export interface LocalFrontDoorRequestLog {
   method: string;
   path: string;
   status: number;
@@ -25,7 +25,7 @@ export interface FrontDoorRequestLog {
   authorizer: AuthorizerOutcome;
 }
 
-export interface FrontDoorOptions {
+export interface LocalFrontDoorOptions {
   /** 0: a free port. */
   port: number;
   /** An origin (no path: the request path is forwarded as is, as deployed; settings.ts checks it). */
@@ -33,14 +33,14 @@ export interface FrontDoorOptions {
   skipPrefixes: readonly string[];
   authorize(event: HttpApiAuthorizerEvent): Promise<unknown>;
   /** One call per finished request (an access log line). */
-  onRequest?(entry: FrontDoorRequestLog): void;
+  onRequest?(entry: LocalFrontDoorRequestLog): void;
   /** How long to wait for the authorizer before proxying without identity (API Gateway allows 10 s). */
   authorizerTimeoutMs?: number;
   /** How long to wait for the origin (API Gateway HTTP APIs allow 30 s). */
   integrationTimeoutMs?: number;
 }
 
-export interface FrontDoor {
+export interface LocalFrontDoor {
   url: string;
   port: number;
   server: Server;
@@ -117,7 +117,7 @@ export function isSkipped(path: string, skipPrefixes: readonly string[]): boolea
 /** Responses that get the authorizer's Set-Cookie, as the stack's response mappings list them. */
 const SET_COOKIE_STATUSES: ReadonlySet<number> = new Set(SET_COOKIE_STATUS_CODES);
 
-export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
+export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promise<LocalFrontDoor> {
   const origin = new URL(options.originUrl);
   const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
   const authorizerTimeoutMs = options.authorizerTimeoutMs ?? 10_000;

@@ -14,7 +14,7 @@ import {
   settingEnvName,
   type Env,
   type SettingSpec,
-} from '../../lambdas/contract/settings';
+} from '../lambdas/contract/settings';
 
 export class LocalSettingsError extends Error {
   override name = 'LocalSettingsError';

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { AfterResponseWork } from '../../lambdas/authorizer/after-response';
-import { SHUTDOWN_BUDGET_MS } from '../../lambdas/authorizer/lambda-extension-client';
+import type { AfterResponseWork } from '../lambdas/authorizer/after-response';
+import { SHUTDOWN_BUDGET_MS } from '../lambdas/authorizer/lambda-extension-client';
 import { LOCAL_API } from './http-api-authorizer-event';
 
 export type LambdaEntry<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;

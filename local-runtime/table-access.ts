@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localDocumentClient } from './local-aws-clients';
-import type { LocalSettings } from './local-settings';
-import { createLocalTable } from './local-table';
+import { localDocumentClient } from './aws-clients';
+import type { LocalSettings } from './settings';
+import { createLocalTable } from './table';
 import { readRuntimeInfo } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './sqs-server';
-import { dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb } from './dynamodb-server';
+import { dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb } from './dynamodb-local';
 
 export interface LocalTableAccess {
   client: DynamoDBDocumentClient;

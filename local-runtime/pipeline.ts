@@ -7,24 +7,24 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { FIXED_CHOICES } from '../../lambdas/contract/settings';
+import { FIXED_CHOICES } from '../lambdas/contract/settings';
 import { startDemoOrigin, type DemoOrigin } from './demo-origin';
-import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-server';
+import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-local';
 import { assertPortFree } from './free-port';
-import { closeServer, startFrontDoor, type FrontDoor, type FrontDoorRequestLog } from './front-door';
+import { closeServer, startLocalFrontDoor, type LocalFrontDoor, type LocalFrontDoorRequestLog } from './http-api-front-door';
 import { buildAuthorizerEvent, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
-import { applyHandlerEnvironment, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './local-aws-clients';
-import { loadLocalLambda, type LocalLambda } from './local-lambda';
-import type { LocalSettings } from './local-settings';
-import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './local-signing-keys';
-import { createLocalTable } from './local-table';
+import { applyHandlerEnvironment, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './aws-clients';
+import { loadLocalLambda, type LocalLambda } from './lambda-runtime';
+import type { LocalSettings } from './settings';
+import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './signing-keys';
+import { createLocalTable } from './table';
 import { pendingMessagesPath, queueBodies, readPendingMessages, sendBodies, writePendingMessages } from './pending-messages';
-import { startQueuePoller, type QueuePoller } from './queue-poller';
+import { startQueuePoller, type QueuePoller } from './event-source-mapping';
 import { readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo, type RuntimeInfo } from './runtime-file';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs, type LocalSqsServer } from './sqs-server';
 import { keepUnpublishedRecords, UNPUBLISHED_LOG_FILE, unpublishedLogPath } from './unpublished-log';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const AUTHORIZER_MODULE = join(REPO_ROOT, 'lambdas/authorizer/handler.ts');
 export const AGGREGATOR_MODULE = join(REPO_ROOT, 'lambdas/aggregator/handler.ts');
 /** The stack's authorizer timeout; API Gateway itself gives up after 10 s. */
@@ -55,7 +55,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function accessLine(entry: FrontDoorRequestLog): string {
+function accessLine(entry: LocalFrontDoorRequestLog): string {
   const outcome = entry.authorizer;
   let identity: string;
   if (outcome.kind === 'skipped') identity = 'skip route, no authorizer';
@@ -271,7 +271,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await authorizer.shutdown();
     });
 
-    const frontDoor: FrontDoor = await startFrontDoor({
+    const frontDoor: LocalFrontDoor = await startLocalFrontDoor({
       port: settings.port,
       originUrl,
       skipPrefixes: settings.skipPrefixes,
