@@ -16,7 +16,7 @@
  *
  * Also: the SQS requests a page waited for (counted in the function), SQS requests per tracked view
  * (counted at the proxy, by API action), replay records, and the cold start of both entries. Writes
- * bench/results/page-path.json (`npm run readme:bench` renders it into docs/benchmarks.md).
+ * bench/results/page-path.json (`npm run docs:bench` renders it into docs/benchmarks.md).
  * Last line: `page-path-p99-ms: <new> (before <old>)`, the in-function p99.
  */
 import { randomBytes } from 'node:crypto';
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     const resultsPath = resolve(import.meta.dirname, '..', LATENCY_SECTION.resultsFile);
     mkdirSync(dirname(resultsPath), { recursive: true });
     writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`wrote ${LATENCY_SECTION.resultsFile} (npm run readme:bench puts it in ${GENERATED_DOCUMENT})`);
+    console.log(`wrote ${LATENCY_SECTION.resultsFile} (npm run docs:bench puts it in ${GENERATED_DOCUMENT})`);
     const before = environments.find((result) => result.key === 'before');
     const after = environments.find((result) => result.key === 'new');
     if (before === undefined || after === undefined) throw new Error('unreachable');

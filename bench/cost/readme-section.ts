@@ -1,6 +1,6 @@
 /**
  * The cost section of docs/benchmarks.md, rendered from `bench/results/cost.json` (what `npm run bench:cost`
- * wrote); `npm run readme:bench` puts it between its markers (bench/readme-sections.ts).
+ * wrote); `npm run docs:bench` puts it between its markers (bench/readme-sections.ts).
  */
 interface Line {
   item: string;

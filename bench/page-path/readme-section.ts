@@ -1,6 +1,6 @@
 /**
  * The latency section of docs/benchmarks.md, rendered from `bench/results/page-path.json` (what `npm run
- * bench:page-path` wrote); `npm run readme:bench` puts it between its markers (bench/readme-sections.ts).
+ * bench:page-path` wrote); `npm run docs:bench` puts it between its markers (bench/readme-sections.ts).
  */
 import { environment, type Distribution, type EnvironmentResult, type PagePathResults } from './results';
 

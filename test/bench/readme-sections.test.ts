@@ -1,6 +1,6 @@
 /**
  * The generated sections of docs/benchmarks.md (bench/readme-sections.ts) must match the committed results
- * they are rendered from exactly: a hand edit, or a new benchmark run without `npm run readme:bench`, fails
+ * they are rendered from exactly: a hand edit, or a new benchmark run without `npm run docs:bench`, fails
  * here.
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const markdown = readFileSync(resolve(REPOSITORY_ROOT, GENERATED_DOCUMENT), 'utf
 /** The section is what its results render, and a changed figure would show. */
 function checkSection<Results>(section: GeneratedSection<Results>, edit: (results: Results) => Results) {
   const results = readResults(section);
-  it(`is exactly what \`npm run readme:bench\` renders from ${section.resultsFile}`, () => {
+  it(`is exactly what \`npm run docs:bench\` renders from ${section.resultsFile}`, () => {
     expect(currentSection(markdown, section)).toBe(renderSection(section, results));
   });
 

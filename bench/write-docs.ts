@@ -1,4 +1,4 @@
-/** `npm run readme:bench`: rewrites the generated sections of docs/benchmarks.md from bench/results/*.json. */
+/** `npm run docs:bench`: rewrites the generated sections of docs/benchmarks.md from bench/results/*.json. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, readResults, renderSection, replaceSection, type GeneratedSection } from './readme-sections';
