@@ -37,6 +37,8 @@ export interface TextKind {
    */
   readonly must?: string;
   readonly minLength?: number;
+  /** A check a pattern cannot express (a time zone the runtime knows); `must` says what it wants. */
+  readonly accepts?: (value: string) => boolean;
   /** Never shown in a message (a key, a secret). */
   readonly secret?: boolean;
 }
@@ -103,6 +105,17 @@ export const oneOf = <const T extends string>(...values: T[]): OneOfKind<T> => (
 export const text = (options: Omit<TextKind, 'type'> = {}): TextKind => ({ type: 'text', ...options });
 export const url = (originOnly: boolean, httpsWhenDeployed: boolean): UrlKind => ({ type: 'url', originOnly, httpsWhenDeployed });
 export const BOOLEAN: BooleanKind = { type: 'boolean' };
+
+/** Whether the runtime's time-zone data knows `value` (an IANA name). */
+export function isTimeZone(value: string): boolean {
+  if (value.length === 0 || value.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const SECRET_ARN = text({
   pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/,
@@ -224,6 +237,22 @@ export const FUNCTION_SETTINGS = {
     env: 'RETENTION_DAYS',
     default: 30,
     description: 'Days a device or session lives in DynamoDB after its last activity (TTL).',
+    readers: ['stack', 'consumer'],
+  }),
+  statsTimeZone: setting({
+    kind: text({ accepts: isTimeZone, must: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' }),
+    cdk: 'prop',
+    env: 'STATS_TIME_ZONE',
+    default: 'UTC',
+    description: 'Time zone of the daily statistics: a session counts on the calendar day, there, of its start.',
+    readers: ['stack', 'consumer'],
+  }),
+  statsRetentionMonths: setting({
+    kind: integer(1, 120),
+    cdk: 'prop',
+    env: 'STATS_RETENTION_MONTHS',
+    default: 25,
+    description: 'Months the daily statistics (anonymous counts) are kept after their day (TTL); independent of `RETENTION_DAYS`.',
     readers: ['stack', 'consumer'],
   }),
   jwtJwksUrl: setting({
@@ -444,6 +473,7 @@ export function valueProblems(kind: SettingKind, name: string, value: unknown, o
       const got = kind.secret ? '' : ` (got ${shown(value)})`;
       if (kind.minLength !== undefined && value.length < kind.minLength) return [`${name} must be at least ${kind.minLength} characters${got}`];
       if (kind.pattern && !kind.pattern.test(value)) return [`${name} must be ${kind.must ?? `text matching ${kind.pattern.source}`}${got}`];
+      if (kind.accepts && !kind.accepts(value)) return [`${name} must be ${kind.must ?? 'valid'}${got}`];
       return [];
     }
     case 'list': {
