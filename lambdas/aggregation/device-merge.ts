@@ -23,8 +23,31 @@ export interface DeviceState {
   userLinkedAt?: number;
   /** Id of that identify message, for a deterministic tie-break. */
   userLinkId?: string;
+  /**
+   * Days (statistics time zone) on which the device opened a session, recent ones only (see
+   * `VISIT_DAYS_KEPT`), each with the token of the write that added it: the statistics count the device
+   * as a visitor of that day exactly when its own write added the day.
+   */
+  visitDays: Record<string, string>;
+  /** Token of the write that set `firstSeen` (the device became a new visitor then). */
+  firstSeenBy?: string;
   version: number;
   expiresAt: number;
+}
+
+/**
+ * How many days back from a write's earliest new visit day the device keeps its visit days: a session
+ * opened later than that after another one of the same day (a replay, a long outage) would count the
+ * device twice as that day's visitor; nothing else arrives that late.
+ */
+export const VISIT_DAYS_KEPT = 8;
+
+/** What a device write adds for the statistics: the visit days of the sessions it opens, and its token. */
+export interface VisitWrite {
+  token: string;
+  days: readonly string[];
+  /** Visit days before this one are dropped (the earliest of `days` less VISIT_DAYS_KEPT). */
+  keepFrom?: string;
 }
 
 export interface DeviceDelta {
@@ -32,6 +55,8 @@ export interface DeviceDelta {
   /** Earliest and latest start of sessions that started in this batch. */
   firstStart?: number;
   lastStart?: number;
+  /** Start of every session opened in this batch (the statistics' visit days). */
+  starts?: number[];
   /** The device's TTL must cover activity up to this instant (epoch ms). */
   coverUntil: number;
   identify?: IdentifyFact;
@@ -50,6 +75,7 @@ export function deviceDeltaFor(group: DeviceGroup): DeviceDelta | undefined {
     deviceId: group.deviceId,
     ...(firstStart !== undefined ? { firstStart } : {}),
     ...(lastStart !== undefined ? { lastStart } : {}),
+    ...(starts.length > 0 ? { starts } : {}),
     coverUntil,
     ...(group.identify ? { identify: group.identify } : {}),
   };
@@ -74,11 +100,27 @@ function identifyWins(existing: DeviceState, identify: IdentifyFact): boolean {
   return compareViews(identify, { ts: existing.userLinkedAt, id: existing.userLinkId ?? '' }) > 0;
 }
 
-export function mergeDevice(existing: DeviceState | undefined, delta: DeviceDelta, retentionDays: number): DeviceMergeResult {
-  const base: DeviceState = existing ?? { deviceId: delta.deviceId, version: 0, expiresAt: 0 };
-  const next: DeviceState = { ...base };
+export function mergeDevice(existing: DeviceState | undefined, delta: DeviceDelta, retentionDays: number, visit?: VisitWrite): DeviceMergeResult {
+  const base: DeviceState = existing ?? { deviceId: delta.deviceId, version: 0, expiresAt: 0, visitDays: {} };
+  const next: DeviceState = { ...base, visitDays: { ...base.visitDays } };
   if (delta.firstStart !== undefined && (next.firstSeen === undefined || delta.firstStart < next.firstSeen)) {
+    if (next.firstSeen === undefined && visit) next.firstSeenBy = visit.token;
     next.firstSeen = delta.firstStart;
+  }
+  let daysChanged = false;
+  if (visit) {
+    for (const day of visit.days) {
+      if (next.visitDays[day] === undefined) {
+        next.visitDays[day] = visit.token;
+        daysChanged = true;
+      }
+    }
+    for (const day of Object.keys(next.visitDays)) {
+      if (visit.keepFrom !== undefined && day < visit.keepFrom) {
+        delete next.visitDays[day];
+        daysChanged = true;
+      }
+    }
   }
   if (delta.lastStart !== undefined && (next.lastSessionStart === undefined || delta.lastStart > next.lastSessionStart)) {
     next.lastSessionStart = delta.lastStart;
@@ -97,7 +139,8 @@ export function mergeDevice(existing: DeviceState | undefined, delta: DeviceDelt
     next.userId !== base.userId ||
     next.userLinkedAt !== base.userLinkedAt ||
     next.userLinkId !== base.userLinkId ||
-    next.expiresAt !== base.expiresAt;
+    next.expiresAt !== base.expiresAt ||
+    daysChanged;
   if (!changed) return { state: base, changed: false };
   return { state: { ...next, version: base.version + 1 }, changed: true };
 }

@@ -41,6 +41,7 @@ function toSummary(session: SessionState): SessionSummary {
     ...(session.referrer ? { referrer: session.referrer } : {}),
     ...(session.utm ? { utm: session.utm } : {}),
     device: session.device,
+    pages: session.pages,
   };
 }
 

@@ -14,6 +14,7 @@
  * once.
  */
 import type { DeviceClass, Utm } from '../contract/page-view-message';
+import { OTHER_PAGES } from '../contract/statistics-layout';
 import type { ViewFact } from './batch-plan';
 import { compareViews } from './batch-plan';
 import { expiresAtSeconds } from './retention';
@@ -31,10 +32,41 @@ export interface SessionState {
   referrer?: { origin: string; path: string };
   utm?: Utm;
   device: DeviceClass;
+  /**
+   * Views per path (the path as the view's `path`), at most `MAX_PAGES_PER_SESSION` distinct paths; the
+   * views of further paths count under `(other)`. Empty on items written before layout 2.
+   */
+  pages: Record<string, number>;
   viewIds: string[];
   /** Optimistic-concurrency counter, bumped by every write. */
   version: number;
   expiresAt: number;
+}
+
+/**
+ * Distinct paths one session item keeps counts for: the map is part of the item's size (and so of
+ * every write's cost); a session that wanders over more paths is a crawler more often than a person.
+ */
+export const MAX_PAGES_PER_SESSION = 100;
+
+/** `pages` with `views` counted in (a copy); past the cap, new paths count under `(other)`. */
+export function withPages(pages: Readonly<Record<string, number>>, views: readonly Pick<ViewFact, 'path'>[]): Record<string, number> {
+  const next: Record<string, number> = { ...pages };
+  let distinct = Object.keys(next).length;
+  for (const { path } of views) {
+    if (next[path] !== undefined) {
+      next[path] += 1;
+      continue;
+    }
+    if (distinct < MAX_PAGES_PER_SESSION) {
+      next[path] = 1;
+      distinct += 1;
+      continue;
+    }
+    if (next[OTHER_PAGES] === undefined) distinct += 1;
+    next[OTHER_PAGES] = (next[OTHER_PAGES] ?? 0) + 1;
+  }
+  return next;
 }
 
 export interface SessionLimits {
@@ -99,6 +131,7 @@ export function newSession(
     entryPath: entry.path,
     exitPath: exit.path,
     device: entry.device,
+    pages: withPages({}, sorted),
     viewIds: sorted.map((view) => view.id),
     version: 1,
     expiresAt: expiresAtSeconds(exit.ts, retentionDays),
@@ -139,6 +172,7 @@ export function mergeSession(
   state = {
     ...state,
     pageViews: existing.pageViews + fresh.length,
+    pages: withPages(existing.pages, fresh),
     viewIds: [...existing.viewIds, ...fresh.map((view) => view.id)],
     version: existing.version + 1,
     expiresAt: expiresAtSeconds(state.lastActivity, retentionDays),
@@ -157,6 +191,8 @@ export interface SessionAppend {
   lastActivity: number;
   exitPath: string;
   pageViews: number;
+  /** Views per path of the appended views. */
+  pages: Record<string, number>;
   viewIds: string[];
   expiresAt: number;
 }
@@ -171,7 +207,28 @@ export function sessionAppend(views: readonly ViewFact[], retentionDays: number)
     lastActivity: last.ts,
     exitPath: last.path,
     pageViews: sorted.length,
+    pages: withPages({}, sorted),
     viewIds: sorted.map((view) => view.id),
     expiresAt: expiresAtSeconds(last.ts, retentionDays),
+  };
+}
+
+/**
+ * The state an append leaves (what the UpdateItem's expression does, for the statistics): a pure mirror
+ * of `sessionFastPath` in the DynamoDB store, whose condition guarantees the entry stays and the paths
+ * fit under the cap.
+ */
+export function appliedAppend(before: SessionState, append: SessionAppend): SessionState {
+  const pages = { ...before.pages };
+  for (const [path, count] of Object.entries(append.pages)) pages[path] = (pages[path] ?? 0) + count;
+  return {
+    ...before,
+    lastActivity: append.lastActivity,
+    exitPath: append.exitPath,
+    pageViews: before.pageViews + append.pageViews,
+    pages,
+    viewIds: [...before.viewIds, ...append.viewIds],
+    version: before.version + 1,
+    expiresAt: append.expiresAt,
   };
 }

@@ -9,7 +9,10 @@ import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/
 import { deviceDeltaFor } from '../aggregation/device-merge';
 import { timestampVerdict } from '../aggregation/retention';
 import { parseQueueBody } from '../contract/page-view-message';
-import type { SessionStore } from './session-store';
+import { StatsDelta } from '../statistics/stats-delta';
+import type { StatisticsStore } from './dynamodb-statistics-store';
+import { StatisticsWriteError } from './errors';
+import type { SessionStore, WriteObserver } from './session-store';
 import { emptyCounts, type AggregatorCounts } from './telemetry';
 
 export interface IncomingRecord {
@@ -29,6 +32,8 @@ export interface BatchAggregatorDeps {
   concurrency?: number;
   /** The consumer's clock (epoch ms), for the timestamp window; defaults to Date.now. */
   now?: () => number;
+  /** Daily statistics, updated from the writes each batch made; none when absent. */
+  statistics?: { store: StatisticsStore; timeZone: string };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -58,8 +63,18 @@ function errorFields(error: unknown) {
  * `signal` aborts the batch (the Lambda deadline): writes in flight fail, groups not started yet are
  * reported failed without a request.
  */
-export async function aggregateBatch(records: readonly IncomingRecord[], deps: BatchAggregatorDeps, signal?: AbortSignal): Promise<BatchOutcome> {
+export async function aggregateBatch(
+  records: readonly IncomingRecord[],
+  deps: BatchAggregatorDeps,
+  signal?: AbortSignal,
+  statisticsSignal?: AbortSignal,
+): Promise<BatchOutcome> {
   const counts = emptyCounts();
+  const delta = deps.statistics ? new StatsDelta(deps.statistics.timeZone) : undefined;
+  const observer: WriteObserver | undefined = delta && {
+    sessionWritten: (before, after) => delta.addSessionWrite(before, after),
+    deviceWritten: (transition) => delta.addVisitorWrite(transition),
+  };
   const failed = new Set<string>();
   const valid: PlannedRecord[] = [];
 
@@ -110,11 +125,11 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
       deps.logger.error('batch deadline reached; the device group was not written and will be retried', { deviceId: group.deviceId, records: ids.length });
       return;
     }
-    const delta = deviceDeltaFor(group);
-    if (delta) {
+    const deviceDelta = deviceDeltaFor(group);
+    if (deviceDelta) {
       try {
         // Before the sessions: if it fails, the session-start records are retried and redo it.
-        await deps.store.writeDevice(delta, signal);
+        await deps.store.writeDevice(deviceDelta, signal, observer);
       } catch (error) {
         const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
         for (const id of ids) failed.add(id);
@@ -125,7 +140,7 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
     await Promise.all(
       group.sessions.map(async (session) => {
         try {
-          const outcome = await deps.store.writeSession(session, signal);
+          const outcome = await deps.store.writeSession(session, signal, observer);
           counts.AggregatedPageViews += outcome.added;
           counts.DuplicatePageViews += outcome.duplicates;
           for (const view of outcome.rejected) {
@@ -136,7 +151,7 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
           if (outcome.rejected.length > 0) {
             deps.logger.warn('views rejected: the session is past its last part', { deviceId: session.deviceId, sessionId: session.sessionId, views: outcome.rejected.length });
           }
-          if (outcome.coverage) await deps.store.writeDevice(outcome.coverage, signal);
+          if (outcome.coverage) await deps.store.writeDevice(outcome.coverage, signal, observer);
         } catch (error) {
           for (const id of session.recordIds) failed.add(id);
           deps.logger.error('session write failed; its records will be retried', {
@@ -151,6 +166,17 @@ export async function aggregateBatch(records: readonly IncomingRecord[], deps: B
   };
 
   await forEachLimited(plan.devices, deps.concurrency ?? 16, writeDeviceGroup);
+  if (deps.statistics && delta && !delta.isEmpty) {
+    try {
+      await deps.statistics.store.apply(delta, statisticsSignal);
+    } catch (error) {
+      // The sessions are counted: failing their records would not bring the statistics back (a retry
+      // finds every view counted). Logged in full (anonymous counts) so an operator can add them.
+      const unapplied = error instanceof StatisticsWriteError ? error.unapplied : delta.items();
+      counts.StatisticsWriteFailures += unapplied.length;
+      deps.logger.error('statistics update failed; these counts are missing from the daily statistics', { unapplied, ...errorFields(error) });
+    }
+  }
   counts.FailedRecords = failed.size;
   // Keep the event's order, which is what SQS and the logs show.
   const failedRecordIds = records.map((record) => record.recordId).filter((id) => failed.has(id));

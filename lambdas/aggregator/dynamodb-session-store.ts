@@ -10,18 +10,32 @@
  * result, retried on a concurrent change. Views that do not fit a full item go on to the session's
  * next part (see `session-merge.ts`).
  */
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, type AttributeValue, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { compareViews, type SessionGroup, type ViewFact } from '../aggregation/batch-plan';
-import { deviceCoverageFor, mergeDevice, type DeviceDelta, type DeviceState } from '../aggregation/device-merge';
+import { deviceCoverageFor, mergeDevice, VISIT_DAYS_KEPT, type DeviceDelta, type DeviceState, type VisitWrite } from '../aggregation/device-merge';
 import { DEVICE_TTL_HEADROOM_MS, deviceExpiresAtSeconds } from '../aggregation/retention';
-import { mergeSession, newSession, SESSION_LIMITS, sessionAppend, sessionPartId, type SessionLimits, type SessionState } from '../aggregation/session-merge';
-import { TABLE_KEYS } from '../contract/table-layout';
+import {
+  appliedAppend,
+  MAX_PAGES_PER_SESSION,
+  mergeSession,
+  SESSION_LIMITS,
+  sessionAppend,
+  sessionPartId,
+  type SessionAppend,
+  type SessionLimits,
+  type SessionState,
+} from '../aggregation/session-merge';
+import { FUNCTION_SETTINGS } from '../contract/function-settings';
+import { ITEM_ATTRIBUTES, TABLE_KEYS, TABLE_LAYOUT_VERSION } from '../contract/table-layout';
+import { addDays, calendarDay } from '../statistics/calendar-day';
+import type { VisitorTransition } from '../statistics/stats-delta';
 import { StoreWriteError } from './errors';
-import type { SessionWriteOutcome } from './session-store';
+import type { SessionWriteOutcome, WriteObserver } from './session-store';
 import { itemSizeBytes, writeUnitsFor } from './item-size';
-import { deviceKey, deviceToItem, itemToDevice, itemToSession, sessionKey, sessionToItem, type TableKey } from './table-items';
+import { deviceKey, deviceToItem, itemToDevice, itemToSession, sessionKey, sessionToItem, writeTokenOf, type StoredItem, type TableKey } from './table-items';
 
 export interface CapacityUse {
   operation: 'device' | 'session';
@@ -40,6 +54,8 @@ export interface DynamoSessionStoreOptions {
   maxMergeAttempts?: number;
   /** Session item bounds (defaults: SESSION_LIMITS). */
   limits?: Partial<SessionLimits>;
+  /** Time zone of the statistics' days (the device's visit days); default: the setting's default. */
+  timeZone?: string;
 }
 
 /**
@@ -47,18 +63,25 @@ export interface DynamoSessionStoreOptions {
  * in an expression; a larger group takes the create-or-merge path instead.
  */
 const MAX_APPEND_VIEWS = 50;
+/** Distinct paths one append counts (two operators each in its expression); more take the merge path. */
+const MAX_APPEND_PATHS = 20;
+
+/** A write's token: random, so a write recognises itself in an item it stored (a retried request). */
+const newWriteToken = () => randomBytes(9).toString('base64url');
 
 /** Jittered pause before merging again, so writers contending for one item spread out. */
 const contentionPause = (attempt: number) =>
   attempt === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
 
-type WriteResult = { ConsumedCapacity?: ConsumedCapacity };
-type Outcome<T> = { ok: true } | { ok: false; stored: T | undefined };
+type WriteResult = { ConsumedCapacity?: ConsumedCapacity; Attributes?: Record<string, unknown> };
+/** `item`: what the write returned (ReturnValues on success, the stored item on a failed condition). */
+type Outcome<T> = { ok: true; item: StoredItem | undefined } | { ok: false; stored: T | undefined; item: StoredItem | undefined };
 
 const PK = TABLE_KEYS.partitionKey;
 
 export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
   const { client, tableName, retentionDays, onCapacity } = options;
+  const timeZone = options.timeZone ?? FUNCTION_SETTINGS.statsTimeZone.default;
   const maxMergeAttempts = options.maxMergeAttempts ?? 10;
   const limits: SessionLimits = { ...SESSION_LIMITS, ...options.limits };
   const capacityRequest = onCapacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {};
@@ -79,19 +102,20 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
       const options = { abortSignal: signal };
       const result: WriteResult = command instanceof PutCommand ? await client.send(command, options) : await client.send(command, options);
       charge(operation, result.ConsumedCapacity);
-      return { ok: true };
+      return { ok: true, item: result.Attributes };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const raw = error.Item as Record<string, AttributeValue> | undefined;
         onCapacity?.({ operation, writeUnits: writeUnitsFor(raw ? itemSizeBytes(raw) : 0), conditionFailed: true });
-        return { ok: false, stored: raw ? decode(unmarshall(raw)) : undefined };
+        const item = raw ? unmarshall(raw) : undefined;
+        return { ok: false, stored: item ? decode(item) : undefined, item };
       }
       throw new StoreWriteError(`${operation} write failed for ${key.pk} ${key.sk}`, key, { cause: error });
     }
   }
 
-  /** Stores `state` if the item is still at `previousVersion` (or still absent). */
-  function versionedPut(item: Record<string, unknown>, previousVersion: number | undefined): PutCommand {
+  /** Stores `item` if the stored one is still at `previousVersion` (or still absent). */
+  function versionedPut(item: StoredItem, previousVersion: number | undefined): PutCommand {
     return new PutCommand({
       TableName: tableName,
       Item: item,
@@ -103,44 +127,78 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     });
   }
 
-  /**
-   * The first write for views of one part: a conditional create when the group opens the session or
-   * is too large for the append's condition, else the append (see the module comment).
-   */
-  function sessionFastPath(deviceId: string, partId: string, views: readonly ViewFact[], opens: boolean): PutCommand | UpdateCommand {
-    const sorted = [...views].sort(compareViews);
-    if (opens || sorted.length > MAX_APPEND_VIEWS) {
-      return versionedPut(sessionToItem(newSession(deviceId, partId, sorted.slice(0, limits.maxViewsPerItem), retentionDays)), undefined);
-    }
-    const append = sessionAppend(sorted, retentionDays);
+  /** The append's UpdateItem (see the module comment); it returns the item it replaced, for the statistics. */
+  function appendCommand(deviceId: string, partId: string, append: SessionAppend, token: string): UpdateCommand {
     // A view id counts once whatever its message says: a reused id with a later timestamp must fail
-    // the condition too, and the merge then drops it. The room clause keeps the item bounded.
+    // the condition too, and the merge then drops it. The room clauses keep the item bounded.
     const ids = Object.fromEntries(append.viewIds.map((id, index) => [`:v${index}`, id]));
     const notCounted = Object.keys(ids).map((name) => `NOT contains(viewIds, ${name})`);
+    const paths = Object.entries(append.pages);
+    const pageNames = Object.fromEntries(paths.map(([path], index) => [`#p${index}`, path]));
+    const pageValues = Object.fromEntries(paths.map(([, count], index) => [`:p${index}`, count]));
+    const pageSets = paths.map((_, index) => `pages.#p${index} = if_not_exists(pages.#p${index}, :zero) + :p${index}`);
     return new UpdateCommand({
       TableName: tableName,
       Key: sessionKey(deviceId, partId),
       UpdateExpression:
-        'SET lastActivity = :last, exitPath = :exit, #ttl = :ttl, version = version + :one ADD pageViews :n, viewIds :ids',
+        'SET #pl = lastActivity, #pe = exitPath, lastActivity = :last, exitPath = :exit, #ttl = :ttl, version = version + :one, #w = :w, #v = :layout, ' +
+        `${pageSets.join(', ')} ADD pageViews :n, viewIds :ids`,
       // The #start clause: a session running past the device's TTL headroom takes the merge path, which
-      // knows the whole session and extends the device; so this path needs no ReturnValues.
-      ConditionExpression: ['lastActivity < :min', '#start >= :coveredFrom', 'size(viewIds) <= :room', ...notCounted].join(' AND '),
-      ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute, '#start': 'start' },
+      // knows the whole session and extends the device; so this path needs no ReturnValues for it.
+      ConditionExpression: ['lastActivity < :min', '#start >= :coveredFrom', 'size(viewIds) <= :room', 'size(pages) <= :pageRoom', ...notCounted].join(' AND '),
+      ExpressionAttributeNames: {
+        '#ttl': TABLE_KEYS.ttlAttribute,
+        '#start': 'start',
+        '#pl': ITEM_ATTRIBUTES.previousLastActivity,
+        '#pe': ITEM_ATTRIBUTES.previousExitPath,
+        '#w': ITEM_ATTRIBUTES.writeToken,
+        '#v': ITEM_ATTRIBUTES.layoutVersion,
+        ...pageNames,
+      },
       ExpressionAttributeValues: {
         ':last': append.lastActivity,
         ':exit': append.exitPath,
         ':ttl': append.expiresAt,
         ':one': 1,
+        ':zero': 0,
+        ':w': token,
+        ':layout': TABLE_LAYOUT_VERSION,
         ':n': append.pageViews,
         ':ids': new Set(append.viewIds),
         ':min': append.minTs,
         ':coveredFrom': append.lastActivity - DEVICE_TTL_HEADROOM_MS,
         ':room': limits.maxViewsPerItem - append.pageViews,
+        ':pageRoom': MAX_PAGES_PER_SESSION - paths.length,
         ...ids,
+        ...pageValues,
       },
+      ReturnValues: 'ALL_OLD',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       ...capacityRequest,
     });
+  }
+
+  /**
+   * The state an append replaced, read back from the item it stored (a retried request whose first
+   * attempt was applied): the append keeps the entry and records the exit it moved.
+   */
+  function beforeAppend(stored: SessionState, item: StoredItem, append: SessionAppend): SessionState {
+    const pages = { ...stored.pages };
+    for (const [path, count] of Object.entries(append.pages)) {
+      const left = (pages[path] ?? 0) - count;
+      if (left > 0) pages[path] = left;
+      else delete pages[path];
+    }
+    const appended = new Set(append.viewIds);
+    return {
+      ...stored,
+      lastActivity: Number(item[ITEM_ATTRIBUTES.previousLastActivity]),
+      exitPath: String(item[ITEM_ATTRIBUTES.previousExitPath]),
+      pageViews: stored.pageViews - append.pageViews,
+      pages,
+      viewIds: stored.viewIds.filter((id) => !appended.has(id)),
+      version: stored.version - 1,
+    };
   }
 
   interface PartOutcome {
@@ -154,24 +212,72 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     stored: SessionState | undefined;
   }
 
-  /** Counts `views` into one part of a session, exactly once, up to the part's room. */
-  async function writeSessionPart(deviceId: string, partId: string, views: readonly ViewFact[], opens: boolean, signal: AbortSignal | undefined): Promise<PartOutcome> {
+  /**
+   * Counts `views` into one part of a session, exactly once, up to the part's room; tells `observer`
+   * the part's state before and after each write that changed it.
+   */
+  async function writeSessionPart(
+    deviceId: string,
+    partId: string,
+    views: readonly ViewFact[],
+    opens: boolean,
+    signal: AbortSignal | undefined,
+    observer: WriteObserver | undefined,
+  ): Promise<PartOutcome> {
     const key = sessionKey(deviceId, partId);
-    const command = sessionFastPath(deviceId, partId, views, opens);
-    const first = await conditional('session', key, command, itemToSession, signal);
-    if (first.ok) {
-      if (command instanceof UpdateCommand) return { state: undefined, added: views.length, duplicates: 0, overflow: [], stored: undefined };
-      const created = mergeSession(undefined, deviceId, partId, views, retentionDays, limits.maxViewsPerItem);
-      return { state: created.state, added: created.added, duplicates: 0, overflow: created.overflow, stored: undefined };
+    const sorted = [...views].sort(compareViews);
+    const distinctPaths = new Set(sorted.map((view) => view.path)).size;
+    const token = newWriteToken();
+
+    if (opens || sorted.length > MAX_APPEND_VIEWS || distinctPaths > MAX_APPEND_PATHS) {
+      // The first write for a group that opens the session (or is too large for an append): a create.
+      const created = mergeSession(undefined, deviceId, partId, sorted, retentionDays, limits.maxViewsPerItem);
+      const first = await conditional('session', key, versionedPut(sessionToItem(created.state, token), undefined), itemToSession, signal);
+      if (first.ok || (first.item && writeTokenOf(first.item) === token)) {
+        observer?.sessionWritten(undefined, created.state);
+        return { state: created.state, added: created.added, duplicates: 0, overflow: created.overflow, stored: undefined };
+      }
+      return mergeLoop(deviceId, partId, key, views, first.stored, signal, observer);
     }
-    const firstStored = first.stored;
+
+    const append = sessionAppend(sorted, retentionDays);
+    const first = await conditional('session', key, appendCommand(deviceId, partId, append, token), itemToSession, signal);
+    if (first.ok) {
+      if (first.item) {
+        const before = itemToSession(first.item);
+        observer?.sessionWritten(before, appliedAppend(before, append));
+      }
+      return { state: undefined, added: views.length, duplicates: 0, overflow: [], stored: undefined };
+    }
+    if (first.stored && first.item && writeTokenOf(first.item) === token) {
+      // A retried request whose first attempt was applied: the item is this append's result.
+      observer?.sessionWritten(beforeAppend(first.stored, first.item, append), first.stored);
+      return { state: first.stored, added: views.length, duplicates: 0, overflow: [], stored: undefined };
+    }
+    return mergeLoop(deviceId, partId, key, views, first.stored, signal, observer);
+  }
+
+  /** The slow path: merge into the stored item and store the result if nobody changed it meanwhile. */
+  async function mergeLoop(
+    deviceId: string,
+    partId: string,
+    key: TableKey,
+    views: readonly ViewFact[],
+    firstStored: SessionState | undefined,
+    signal: AbortSignal | undefined,
+    observer: WriteObserver | undefined,
+  ): Promise<PartOutcome> {
     let stored = firstStored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
       await contentionPause(attempt);
       const merged = mergeSession(stored, deviceId, partId, views, retentionDays, limits.maxViewsPerItem);
       if (merged.added === 0) return { ...merged, state: stored, stored: firstStored };
-      const put = await conditional('session', key, versionedPut(sessionToItem(merged.state), stored?.version), itemToSession, signal);
-      if (put.ok) return { ...merged, stored: firstStored };
+      const token = newWriteToken();
+      const put = await conditional('session', key, versionedPut(sessionToItem(merged.state, token), stored?.version), itemToSession, signal);
+      if (put.ok || (put.item && writeTokenOf(put.item) === token)) {
+        observer?.sessionWritten(stored, merged.state);
+        return { ...merged, stored: firstStored };
+      }
       stored = put.stored;
     }
     throw new StoreWriteError(`session ${key.sk} kept changing under ${maxMergeAttempts} merge attempts`, key);
@@ -181,7 +287,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
    * Walks the session's parts from the first: each full part drops the views it already counted and
    * passes the rest on, so a view counted in any part is never counted again.
    */
-  async function writeSession(group: SessionGroup, signal?: AbortSignal): Promise<SessionWriteOutcome> {
+  async function writeSession(group: SessionGroup, signal?: AbortSignal, observer?: WriteObserver): Promise<SessionWriteOutcome> {
     const outcome: SessionWriteOutcome = { added: 0, duplicates: 0, rejected: [] };
     let remaining: readonly ViewFact[] = group.views;
     let sessionStart: number | undefined;
@@ -192,7 +298,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
         break;
       }
       const opens = part === 1 && remaining.some((view) => view.sessionStarted);
-      const result = await writeSessionPart(group.deviceId, sessionPartId(group.sessionId, part), remaining, opens, signal);
+      const result = await writeSessionPart(group.deviceId, sessionPartId(group.sessionId, part), remaining, opens, signal, observer);
       outcome.added += result.added;
       outcome.duplicates += result.duplicates;
       const known = result.state ?? result.stored;
@@ -207,16 +313,59 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     return outcome;
   }
 
-  function deviceFastPath(delta: DeviceDelta): UpdateCommand {
-    const sets = ['version = if_not_exists(version, :zero) + :one', '#ttl = :ttl'];
+  /** The visit days a device delta adds (the days its opened sessions started), with the write's token. */
+  function visitWriteFor(delta: DeviceDelta, token: string): VisitWrite | undefined {
+    if (!delta.starts || delta.starts.length === 0) return undefined;
+    const days = [...new Set(delta.starts.map((start) => calendarDay(start, timeZone)))].sort();
+    return { token, days, keepFrom: addDays(days[0] as string, -VISIT_DAYS_KEPT) };
+  }
+
+  /** The visitor figures of a device write, from the item it stored (tokens tell what it added). */
+  function visitorTransition(before: DeviceState | undefined, after: DeviceState, token: string): VisitorTransition {
+    const newVisitDays = Object.entries(after.visitDays)
+      .filter(([day, by]) => by === token && before?.visitDays[day] === undefined)
+      .map(([day]) => day);
+    const firstSeenBefore = before ? before.firstSeen : after.firstSeenBy === token ? undefined : after.firstSeen;
+    return {
+      newVisitDays,
+      ...(firstSeenBefore !== undefined ? { firstSeenBefore } : {}),
+      ...(after.firstSeen !== undefined ? { firstSeenAfter: after.firstSeen } : {}),
+    };
+  }
+
+  function deviceFastPath(delta: DeviceDelta, token: string, visit: VisitWrite | undefined): UpdateCommand {
+    const sets = ['version = if_not_exists(version, :zero) + :one', '#ttl = :ttl', '#w = :w', '#v = :layout'];
+    const removes: string[] = [];
     const conditions = ['(attribute_not_exists(#ttl) OR #ttl <= :ttl)'];
-    const values: Record<string, unknown> = { ':zero': 0, ':one': 1, ':ttl': deviceExpiresAtSeconds(delta.coverUntil, retentionDays) };
+    const names: Record<string, string> = { '#ttl': TABLE_KEYS.ttlAttribute, '#w': ITEM_ATTRIBUTES.writeToken, '#v': ITEM_ATTRIBUTES.layoutVersion };
+    const values: Record<string, unknown> = {
+      ':zero': 0,
+      ':one': 1,
+      ':ttl': deviceExpiresAtSeconds(delta.coverUntil, retentionDays),
+      ':w': token,
+      ':layout': TABLE_LAYOUT_VERSION,
+    };
     if (delta.firstStart !== undefined && delta.lastStart !== undefined) {
-      sets.push('firstSeen = if_not_exists(firstSeen, :first)', 'lastSessionStart = :lastStart');
+      sets.push('firstSeen = if_not_exists(firstSeen, :first)', 'lastSessionStart = :lastStart', '#fsw = if_not_exists(#fsw, :w)');
+      names['#fsw'] = ITEM_ATTRIBUTES.firstSeenBy;
       conditions.push('(attribute_not_exists(firstSeen) OR firstSeen <= :first)');
+      // An item from before visit days (a firstSeen without its writer's token) takes the merge path.
+      conditions.push('(attribute_not_exists(firstSeen) OR attribute_exists(#fsw))');
       conditions.push('(attribute_not_exists(lastSessionStart) OR lastSessionStart <= :lastStart)');
       values[':first'] = delta.firstStart;
       values[':lastStart'] = delta.lastStart;
+    }
+    if (visit) {
+      visit.days.forEach((day, index) => {
+        names[`#d${index}`] = `${ITEM_ATTRIBUTES.visitDayPrefix}${day}`;
+        sets.push(`#d${index} = if_not_exists(#d${index}, :w)`);
+      });
+      // Forget the visit days the merge rule drops (a month of them; older ones were dropped by earlier writes).
+      const earliest = visit.days[0] as string;
+      for (let back = VISIT_DAYS_KEPT + 1; back <= VISIT_DAYS_KEPT + 30; back += 1) {
+        names[`#r${back}`] = `${ITEM_ATTRIBUTES.visitDayPrefix}${addDays(earliest, -back)}`;
+        removes.push(`#r${back}`);
+      }
     }
     if (delta.identify) {
       sets.push('userId = :user', 'userLinkedAt = :linkedAt', 'userLinkId = :linkId');
@@ -229,26 +378,38 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     return new UpdateCommand({
       TableName: tableName,
       Key: deviceKey(delta.deviceId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       ...capacityRequest,
     });
   }
 
-  async function writeDevice(delta: DeviceDelta, signal?: AbortSignal): Promise<void> {
+  async function writeDevice(delta: DeviceDelta, signal?: AbortSignal, observer?: WriteObserver): Promise<void> {
     const key = deviceKey(delta.deviceId);
-    const first = await conditional('device', key, deviceFastPath(delta), itemToDevice, signal);
-    if (first.ok) return;
+    const token = newWriteToken();
+    const visit = visitWriteFor(delta, token);
+    const first = await conditional('device', key, deviceFastPath(delta, token, visit), itemToDevice, signal);
+    // On success the item is the one stored; on a failed condition carrying this write's token, a
+    // retried request whose first attempt was applied.
+    if (first.ok || (first.item && writeTokenOf(first.item) === token)) {
+      if (first.item) observer?.deviceWritten(visitorTransition(undefined, itemToDevice(first.item), token));
+      return;
+    }
     let stored: DeviceState | undefined = first.stored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
       await contentionPause(attempt);
-      const merged = mergeDevice(stored, delta, retentionDays);
+      const mergeToken = newWriteToken();
+      const merged = mergeDevice(stored, delta, retentionDays, visit ? { ...visit, token: mergeToken } : undefined);
       if (!merged.changed) return;
-      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state), stored?.version), itemToDevice, signal);
-      if (put.ok) return;
+      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state, mergeToken), stored?.version), itemToDevice, signal);
+      if (put.ok || (put.item && writeTokenOf(put.item) === mergeToken)) {
+        observer?.deviceWritten(visitorTransition(stored, merged.state, mergeToken));
+        return;
+      }
       stored = put.stored;
     }
     throw new StoreWriteError(`device ${key.pk} kept changing under ${maxMergeAttempts} merge attempts`, key);

@@ -21,3 +21,17 @@ export class StoreWriteError extends Error {
 export class CorruptItemError extends Error {
   override name = 'CorruptItemError';
 }
+
+/**
+ * Statistics items a batch could not update (after retries). The sessions they describe are counted,
+ * so the records succeed; the error is logged with these deltas (anonymous counts) and counted.
+ */
+export class StatisticsWriteError extends Error {
+  override name = 'StatisticsWriteError';
+  constructor(
+    readonly unapplied: ReadonlyArray<{ pk: string; sk: string; counters: Record<string, number> }>,
+    options?: { cause?: unknown },
+  ) {
+    super(`${unapplied.length} statistics item updates failed`, options);
+  }
+}

@@ -10,6 +10,7 @@ import { aggregateBatch, type BatchAggregatorDeps } from './batch-aggregator';
 import { loadAggregatorConfig } from './config';
 import { createDynamoClient, documentClientOf } from './dynamodb-client';
 import { createDynamoSessionStore } from './dynamodb-session-store';
+import { createDynamoStatisticsStore } from './dynamodb-statistics-store';
 import { observabilityNames } from '../observability/names';
 import { createLogger, createMetrics } from '../observability/powertools';
 import { powertoolsMetrics, type AggregatorMetrics } from './telemetry';
@@ -27,16 +28,19 @@ export type AggregatorHandler = (event: SQSEvent, context?: Context) => Promise<
  */
 export const DEADLINE_MARGIN_MS = 2_000;
 
-/** Aborts at the Lambda deadline less the margin; undefined without a Lambda context (tests, scripts). */
-function deadlineSignal(context: Context | undefined): AbortSignal | undefined {
+/** The statistics update, after the item writes, may use this much of the margin. */
+const STATISTICS_MARGIN_MS = 1_500;
+
+/** Aborts at the Lambda deadline less `margin`; undefined without a Lambda context (tests, scripts). */
+function deadlineSignal(context: Context | undefined, margin: number): AbortSignal | undefined {
   if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
-  return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS));
+  return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - margin));
 }
 
 export function createAggregatorHandler(deps: AggregatorDeps): AggregatorHandler {
   return async (event, context) => {
     const records = event.Records.map((record) => ({ recordId: record.messageId, body: record.body }));
-    const outcome = await aggregateBatch(records, deps, deadlineSignal(context));
+    const outcome = await aggregateBatch(records, deps, deadlineSignal(context, DEADLINE_MARGIN_MS), deadlineSignal(context, DEADLINE_MARGIN_MS - STATISTICS_MARGIN_MS));
     deps.metrics.publish(outcome.counts);
     if (outcome.failedRecordIds.length > 0) {
       deps.logger.warn('batch partly failed', { records: records.length, failed: outcome.failedRecordIds.length });
@@ -56,11 +60,20 @@ function buildDefaultHandler(): AggregatorHandler {
   const names = observabilityNames(process.env);
   const logger = createLogger(names);
   const metrics = createMetrics(names);
-  const store = createDynamoSessionStore({ client: documentClient, tableName: config.tableName, retentionDays: config.retentionDays });
+  const store = createDynamoSessionStore({
+    client: documentClient,
+    tableName: config.tableName,
+    retentionDays: config.retentionDays,
+    timeZone: config.statsTimeZone,
+  });
+  const statistics = {
+    store: createDynamoStatisticsStore({ client: documentClient, tableName: config.tableName, retentionMonths: config.statsRetentionMonths }),
+    timeZone: config.statsTimeZone,
+  };
   // Powertools' middlewares add the Lambda context to every log record and flush the metrics after
   // each invocation, also when it throws. No cold-start metric: Powertools writes it as a second EMF
   // line, and Lambda's own Init Duration already shows cold starts; one metric line per invocation.
-  const wrapped = middy(createAggregatorHandler({ store, logger, metrics: powertoolsMetrics(metrics) }))
+  const wrapped = middy(createAggregatorHandler({ store, statistics, logger, metrics: powertoolsMetrics(metrics) }))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
   // Lambda always passes a context; direct callers (tests, scripts) may not, and middy defaults it to {}.

@@ -11,7 +11,7 @@
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
 import type { DeviceClass, Utm } from '../contract/page-view-message';
-import { TABLE_KEYS } from '../contract/table-layout';
+import { ITEM_ATTRIBUTES, TABLE_KEYS, TABLE_LAYOUT_VERSION } from '../contract/table-layout';
 import { CorruptItemError } from './errors';
 
 export const DEVICE_SORT_KEY = 'DEVICE';
@@ -35,14 +35,36 @@ export function sessionKey(deviceId: string, sessionId: string): TableKey {
   } as TableKey;
 }
 
-export function deviceToItem(state: DeviceState): StoredItem {
-  const { deviceId, ...fields } = state;
-  return { ...deviceKey(deviceId), ...fields };
+/** The item of a device state, stored by the write `token`. */
+export function deviceToItem(state: DeviceState, token: string): StoredItem {
+  const { deviceId, visitDays, firstSeenBy, ...fields } = state;
+  const days = Object.fromEntries(Object.entries(visitDays).map(([day, by]) => [`${ITEM_ATTRIBUTES.visitDayPrefix}${day}`, by]));
+  return {
+    ...deviceKey(deviceId),
+    ...fields,
+    ...days,
+    ...(firstSeenBy !== undefined ? { [ITEM_ATTRIBUTES.firstSeenBy]: firstSeenBy } : {}),
+    [ITEM_ATTRIBUTES.layoutVersion]: TABLE_LAYOUT_VERSION,
+    [ITEM_ATTRIBUTES.writeToken]: token,
+  };
 }
 
-export function sessionToItem(state: SessionState): StoredItem {
+/** The item of a session state, stored by the write `token`. */
+export function sessionToItem(state: SessionState, token: string): StoredItem {
   const { deviceId, sessionId, viewIds, ...fields } = state;
-  return { ...sessionKey(deviceId, sessionId), ...fields, viewIds: new Set(viewIds) };
+  return {
+    ...sessionKey(deviceId, sessionId),
+    ...fields,
+    viewIds: new Set(viewIds),
+    [ITEM_ATTRIBUTES.layoutVersion]: TABLE_LAYOUT_VERSION,
+    [ITEM_ATTRIBUTES.writeToken]: token,
+  };
+}
+
+/** The token of the write that last stored the item, if it carries one. */
+export function writeTokenOf(item: StoredItem): string | undefined {
+  const token = item[ITEM_ATTRIBUTES.writeToken];
+  return typeof token === 'string' ? token : undefined;
 }
 
 function field<T>(item: StoredItem, name: string, check: (value: unknown) => value is T, optional: true): T | undefined;
@@ -79,11 +101,18 @@ export function itemToDevice(item: StoredItem): DeviceState {
   const optionalNumber = (name: string) => field(item, name, isNumber, true);
   const userId = field(item, 'userId', isString, true);
   const userLinkId = field(item, 'userLinkId', isString, true);
+  const visitDays: Record<string, string> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(ITEM_ATTRIBUTES.visitDayPrefix) && typeof value === 'string') visitDays[name.slice(ITEM_ATTRIBUTES.visitDayPrefix.length)] = value;
+  }
   const state: DeviceState = {
     deviceId: deviceIdOf(item),
     version: field(item, 'version', isNumber),
     expiresAt: field(item, TABLE_KEYS.ttlAttribute, isNumber),
+    visitDays,
   };
+  const firstSeenBy = field(item, ITEM_ATTRIBUTES.firstSeenBy, isString, true);
+  if (firstSeenBy !== undefined) state.firstSeenBy = firstSeenBy;
   const firstSeen = optionalNumber('firstSeen');
   const lastSessionStart = optionalNumber('lastSessionStart');
   const userLinkedAt = optionalNumber('userLinkedAt');
@@ -93,6 +122,12 @@ export function itemToDevice(item: StoredItem): DeviceState {
   if (userLinkedAt !== undefined) state.userLinkedAt = userLinkedAt;
   if (userLinkId !== undefined) state.userLinkId = userLinkId;
   return state;
+}
+
+function pagesOf(value: Record<string, unknown> | undefined): Record<string, number> {
+  const pages: Record<string, number> = {};
+  for (const [path, count] of Object.entries(value ?? {})) if (isNumber(count)) pages[path] = count;
+  return pages;
 }
 
 export function itemToSession(item: StoredItem): SessionState {
@@ -109,6 +144,7 @@ export function itemToSession(item: StoredItem): SessionState {
     ...(referrer ? { referrer: { origin: String(referrer.origin), path: String(referrer.path) } } : {}),
     ...(utm ? { utm: utm as Utm } : {}),
     device: field(item, 'device', isObject) as DeviceClass,
+    pages: pagesOf(field(item, 'pages', isObject, true)),
     viewIds: [...field(item, 'viewIds', isStringSet)],
     version: field(item, 'version', isNumber),
     expiresAt: field(item, TABLE_KEYS.ttlAttribute, isNumber),

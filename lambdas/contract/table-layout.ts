@@ -8,3 +8,23 @@ export const TABLE_KEYS = {
   /** TTL attribute, epoch seconds; DynamoDB deletes expired items best effort (often up to 48 h late). */
   ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * Version of the device and session items' layout, stored in their `v` attribute (items without one
+ * are layout 1: no `pages`, no visit days). Bumped on an incompatible change; docs/data-model.md.
+ */
+export const TABLE_LAYOUT_VERSION = 2;
+
+/** Attributes every written item carries besides its state (docs/data-model.md). */
+export const ITEM_ATTRIBUTES = {
+  layoutVersion: 'v',
+  /** Random token of the write that last stored the item: how a retried write recognises its own. */
+  writeToken: 'w',
+  /** Device: token of the write that set `firstSeen`. */
+  firstSeenBy: 'fsw',
+  /** Device: one attribute per recent visit day, `vd#<YYYY-MM-DD>`, valued with the token that added it. */
+  visitDayPrefix: 'vd#',
+  /** Session: `lastActivity` and `exitPath` as they were before the last append (for its statistics). */
+  previousLastActivity: 'pl',
+  previousExitPath: 'pe',
+} as const;

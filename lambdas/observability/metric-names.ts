@@ -12,7 +12,7 @@ export const SKIPPED_REQUESTS = 'SkippedRequests';
 export const SKIP_REASON_DIMENSION = 'reason';
 
 /** The consumer's counts (dimension `service`). */
-export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords'] as const;
+export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords', 'StatisticsWriteFailures'] as const;
 export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
 
 export type MetricName = AuthorizerCounter | typeof SKIPPED_REQUESTS | AggregatorMetricName;

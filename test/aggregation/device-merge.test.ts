@@ -71,7 +71,7 @@ describe('device record (read model)', () => {
     const old = live('s-old', now - 40 * DAY_MS, 5, '/gone');
     const earlier = live('s-1', now - 3 * DAY_MS, 2, '/one');
     const latest = live('s-2', now - DAY_MS, 3, '/two');
-    const device: DeviceState = { deviceId, firstSeen: now - 40 * DAY_MS, version: 1, expiresAt: deviceExpiresAtSeconds(now - DAY_MS, RETENTION), userId: 'u1' };
+    const device: DeviceState = { deviceId, firstSeen: now - 40 * DAY_MS, version: 1, expiresAt: deviceExpiresAtSeconds(now - DAY_MS, RETENTION), userId: 'u1', visitDays: {} };
     expect(isExpired(old.expiresAt, now)).toBe(true);
     const record = combineDeviceRecord(deviceId, device, [earlier, old, latest], now);
     expect(record?.sessions.map((session) => session.sessionId)).toEqual(['s-2', 's-1']);
@@ -87,9 +87,9 @@ describe('device record (read model)', () => {
   });
 
   it('is undefined when everything expired, and shows an identified device without sessions', () => {
-    const expiredDevice: DeviceState = { deviceId, version: 1, expiresAt: Math.floor(now / 1000) };
+    const expiredDevice: DeviceState = { deviceId, version: 1, expiresAt: Math.floor(now / 1000), visitDays: {} };
     expect(combineDeviceRecord(deviceId, expiredDevice, [], now)).toBeUndefined();
-    const identified: DeviceState = { deviceId, version: 1, expiresAt: Math.floor(now / 1000) + 60, userId: 'u', userLinkedAt: now - 5 };
+    const identified: DeviceState = { deviceId, version: 1, expiresAt: Math.floor(now / 1000) + 60, userId: 'u', userLinkedAt: now - 5, visitDays: {} };
     expect(combineDeviceRecord(deviceId, identified, [], now)?.device).toEqual({
       deviceId,
       firstSeen: now - 5,

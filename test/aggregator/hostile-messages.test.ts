@@ -113,7 +113,7 @@ describe('session items stay bounded', () => {
       referrer: { origin: long(256), path: long(1_024) },
       utm,
     }));
-    const item = sessionToItem(newSession(opaqueId(), opaqueId(), views, RETENTION));
+    const item = sessionToItem(newSession(opaqueId(), opaqueId(), views, RETENTION), 'test-token');
     const size = itemSizeBytes(marshall(item));
     expect(size).toBeLessThan(DYNAMODB_ITEM_LIMIT / 4);
     await dynamo.documentClient.send(new PutCommand({ TableName: TABLE, Item: item }));

@@ -58,10 +58,10 @@ describe('getDevice and listRecentDevices', () => {
 
   beforeAll(async () => {
     const put = (Item: Record<string, unknown>) => dynamo.documentClient.send(new PutCommand({ TableName: TABLE, Item }));
-    await put(deviceToItem({ deviceId, firstSeen: expired.start, lastSessionStart: newer.start, userId: 'u-9', userLinkedAt: now - DAY_MS, version: 3, expiresAt: deviceExpiresAtSeconds(newer.start, RETENTION) }));
-    for (const session of [expired, older, newer]) await put(sessionToItem(session));
+    await put(deviceToItem({ deviceId, firstSeen: expired.start, lastSessionStart: newer.start, userId: 'u-9', userLinkedAt: now - DAY_MS, version: 3, expiresAt: deviceExpiresAtSeconds(newer.start, RETENTION), visitDays: {} }, 'test-token'));
+    for (const session of [expired, older, newer]) await put(sessionToItem(session, 'test-token'));
     const other = storedSession(opaqueId(), now - 5 * DAY_MS, 1);
-    await put(sessionToItem(other));
+    await put(sessionToItem(other, 'test-token'));
   });
 
   it('returns the live sessions newest first, with totals over them, ignoring expired-but-undeleted items', async () => {

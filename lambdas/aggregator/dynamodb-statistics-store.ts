@@ -1,0 +1,107 @@
+/**
+ * Writes a batch's statistics delta: one ADD per statistics item the batch changed, at most 100 items
+ * per TransactWriteItems. A transaction, not plain updates, because an ADD is not idempotent: the
+ * ClientRequestToken makes a retried request (a timeout whose first attempt was applied, a conflict)
+ * apply once. Costs 2 write units per item (transactional writes bill double), once per batch, not
+ * per view: a batch of the deployed shape carries hundreds of views (bench:aggregator).
+ */
+import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STATS_ATTRIBUTES, STATS_LAYOUT_VERSION } from '../contract/statistics-layout';
+import { TABLE_KEYS } from '../contract/table-layout';
+import { statsExpiresAtSeconds } from '../statistics/calendar-day';
+import type { StatsDelta, StatsItemDelta } from '../statistics/stats-delta';
+import { StatisticsWriteError } from './errors';
+
+/** DynamoDB's limit of actions in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+/**
+ * Attempts of one transaction (each with the SDK's own retries): others' transactions on the same
+ * items (the day's total) cancel it, and a network error may hide an applied one; its token makes every
+ * retry safe.
+ */
+const MAX_ATTEMPTS = 8;
+
+/** Errors no retry can fix. */
+const PERMANENT_ERRORS = new Set(['ValidationException', 'IdempotentParameterMismatchException', 'ResourceNotFoundException', 'AccessDeniedException']);
+
+export interface StatisticsStore {
+  /** Adds the delta to the statistics items. Throws when it could not (after retries). */
+  apply(delta: StatsDelta, signal?: AbortSignal): Promise<void>;
+}
+
+export interface DynamoStatisticsStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  retentionMonths: number;
+  /** Receives the write units every transaction consumed. */
+  onCapacity?: (writeUnits: number) => void;
+}
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
+
+function isRetryable(error: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted) return false;
+  if (error instanceof TransactionCanceledException) return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+  return !(error instanceof Error && PERMANENT_ERRORS.has(error.name));
+}
+
+export function createDynamoStatisticsStore(options: DynamoStatisticsStoreOptions): StatisticsStore {
+  const { client, tableName, retentionMonths, onCapacity } = options;
+
+  function update(item: StatsItemDelta) {
+    const counters = Object.entries(item.counters);
+    const names = Object.fromEntries(counters.map(([counter], index) => [`#c${index}`, counter]));
+    const values = Object.fromEntries(counters.map(([, amount], index) => [`:c${index}`, amount]));
+    return {
+      Update: {
+        TableName: tableName,
+        Key: { [TABLE_KEYS.partitionKey]: item.pk, [TABLE_KEYS.sortKey]: item.sk },
+        UpdateExpression: `SET #v = :v, #ttl = :ttl ADD ${counters.map((_, index) => `#c${index} :c${index}`).join(', ')}`,
+        ExpressionAttributeNames: { ...names, '#v': STATS_ATTRIBUTES.layoutVersion, '#ttl': TABLE_KEYS.ttlAttribute },
+        ExpressionAttributeValues: { ...values, ':v': STATS_LAYOUT_VERSION, ':ttl': statsExpiresAtSeconds(item.day, retentionMonths) },
+      },
+    };
+  }
+
+  async function transact(items: readonly StatsItemDelta[], signal: AbortSignal | undefined): Promise<void> {
+    // One token for every attempt: DynamoDB applies a token's transaction once (within 10 minutes).
+    const token = randomUUID();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result: { ConsumedCapacity?: ConsumedCapacity[] } = await client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map(update),
+            ClientRequestToken: token,
+            ...(onCapacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
+          }),
+          { abortSignal: signal },
+        );
+        onCapacity?.((result.ConsumedCapacity ?? []).reduce((sum, used) => sum + (used.CapacityUnits ?? 0), 0));
+        return;
+      } catch (error) {
+        if (!isRetryable(error, signal) || attempt + 1 >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
+      }
+    }
+  }
+
+  return {
+    async apply(delta, signal) {
+      const items = delta.items();
+      const unapplied: StatsItemDelta[] = [];
+      let cause: unknown;
+      for (let index = 0; index < items.length; index += MAX_TRANSACTION_ITEMS) {
+        const chunk = items.slice(index, index + MAX_TRANSACTION_ITEMS);
+        try {
+          await transact(chunk, signal);
+        } catch (error) {
+          unapplied.push(...chunk);
+          cause = error;
+        }
+      }
+      if (unapplied.length > 0) throw new StatisticsWriteError(unapplied, { cause });
+    },
+  };
+}
