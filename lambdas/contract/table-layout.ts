@@ -8,3 +8,10 @@ export const TABLE_KEYS = {
   /** TTL attribute, epoch seconds; DynamoDB deletes expired items best effort (often up to 48 h late). */
   ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * Version of the items' layout (docs/data-model.md, "Table layout"), stored as attribute `v` on every
+ * device and session item; an item without `v` is layout 1. A reader outside this code base (the
+ * Python example in `examples/python/`) checks it, so a change in an attribute's meaning bumps it.
+ */
+export const TABLE_LAYOUT_VERSION = 2;
