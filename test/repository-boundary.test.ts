@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
-const SCANNED_FOLDERS = ['bin', 'lib', 'lambdas', 'test', 'bench', 'events', '.ci'];
+const SCANNED_FOLDERS = ['bin', 'lib', 'lambdas', 'test', 'bench', 'events', 'examples', '.ci'];
 const SCANNED_EXTENSIONS = /\.(ts|js|mjs|cjs|json|sh|py)$|^run$/;
 /**
  * Machine folders a checkout must not depend on. URL paths (`/docs/start`) and the system locations a

@@ -10,8 +10,10 @@ export const TABLE_KEYS = {
 } as const;
 
 /**
- * Version of the device and session items' layout, stored in their `v` attribute (items without one
- * are layout 1: no `pages`, no visit days). Bumped on an incompatible change; docs/data-model.md.
+ * Version of the items' layout (docs/data-model.md, "Table layout"), stored as attribute `v` on every
+ * device and session item; an item without `v` is layout 1 (no `pages`, no visit days). A reader
+ * outside this code base (the Python example in `examples/python/`) checks it, so a change in an
+ * attribute's meaning bumps it.
  */
 export const TABLE_LAYOUT_VERSION = 2;
 
