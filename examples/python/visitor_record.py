@@ -7,7 +7,7 @@ backend runs to show a device's history without TypeScript.
 
     {"device": {"deviceId", "firstSeen", "lastSeen", "pageViews", "sessionCount", "lastPath", "userId"?},
      "sessions": [{"sessionId", "start", "lastActivity", "pageViews", "entryPath", "exitPath",
-                   "referrer"?, "utm"?, "device"}, ...]}   # sessions newest first
+                   "referrer"?, "utm"?, "device", "pages"}, ...]}   # sessions newest first
 
 or None when nothing live is stored for the device. Times are epoch milliseconds. The item layout it
 reads and the rules it applies are in docs/data-model.md ("Table layout"); a test runs this file
@@ -117,6 +117,9 @@ def _session_state(item):
     if utm is not None:
         session["utm"] = utm
     session["device"] = _field(item, "device", dict)
+    # Views per path; layout 1 items have none.
+    pages = _field(item, "pages", dict, optional=True) or {}
+    session["pages"] = {path: count for path, count in pages.items() if isinstance(count, (int, float)) and not isinstance(count, bool)}
     session["expiresAt"] = _field(item, "expiresAt", Decimal)
     return session
 

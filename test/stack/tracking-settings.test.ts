@@ -252,7 +252,7 @@ describe('functionEnvironment', () => {
     });
     expect(authorizerEnv.POWERTOOLS_LOG_LEVEL).toBe('WARN');
     const consumerEnv = functionEnvironment(settings, 'consumer');
-    expect(Object.keys(consumerEnv).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'RETENTION_DAYS']);
+    expect(Object.keys(consumerEnv).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'RETENTION_DAYS', 'STATS_RETENTION_MONTHS', 'STATS_TIME_ZONE']);
     expect(loadAggregatorConfig({ ...consumerEnv, TABLE_NAME: 'devices' }).retentionDays).toBe(90);
   });
 });
