@@ -13,9 +13,12 @@
  *   60-second batching window (batch size 10,000, so the window closes every batch), and as the stack
  *   deploys it: views held by one authorizer environment and sent in version 2 bodies (a fifteenth of the
  *   batching window), the default batch size and window. The last line gives the deployed figure.
+ * - Statistics: the daily statistics' transactions, in WCU per view beside the device and session
+ *   writes (a transactional write bills 2 WCU per item up to 1 KB).
  * - Exactness: a stress stream with 20% of messages delivered 2 or 3 times, shuffled across batches,
- *   4 batches in flight at once; every device read back with getDevice and compared with the truth (and
- *   after every cost run of ours); `exact: yes` only when all of them match.
+ *   4 batches in flight at once; every device read back with getDevice and compared with the truth, and
+ *   the statistics with the session records and the true visitors (also after every cost run of ours);
+ *   `exact: yes` only when all of them match.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
@@ -25,6 +28,9 @@ import { getDevice } from '../lambdas/read-api/device-reader';
 import { createDynamoSessionStore, type CapacityUse } from '../lambdas/aggregator/dynamodb-session-store';
 import { forEachLimited } from '../lambdas/aggregator/batch-aggregator';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
+import { createDynamoStatisticsStore } from '../lambdas/aggregator/dynamodb-statistics-store';
+import { FUNCTION_SETTINGS } from '../lambdas/contract/function-settings';
+import { expectedStatistics, scanTable, statisticsMismatches, storedStatistics } from '../harness/statistics-truth';
 import { emptyCounts } from '../lambdas/aggregator/telemetry';
 import { parseQueueBody, type PageViewMessage } from '../lambdas/contract/page-view-message';
 import { queueBody } from '../lambdas/contract/queue-body';
@@ -211,12 +217,30 @@ function toEvent(bodies: readonly PageViewMessage[][]): SQSEvent {
 }
 
 interface Meter {
+  /** Device and session writes (and the naive design's writes). */
   writeUnits: number;
   requests: number;
   failedConditions: number;
   deviceWrites: number;
+  /** The daily statistics' transactions. */
+  statisticsUnits: number;
+  statisticsTransactions: number;
 }
-const newMeter = (): Meter => ({ writeUnits: 0, requests: 0, failedConditions: 0, deviceWrites: 0 });
+const newMeter = (): Meter => ({ writeUnits: 0, requests: 0, failedConditions: 0, deviceWrites: 0, statisticsUnits: 0, statisticsTransactions: 0 });
+const TIME_ZONE = FUNCTION_SETTINGS.statsTimeZone.default;
+
+function statisticsFor(client: DynamoDBDocumentClient, tableName: string, meter: Meter) {
+  const store = createDynamoStatisticsStore({
+    client,
+    tableName,
+    retentionMonths: FUNCTION_SETTINGS.statsRetentionMonths.default,
+    onCapacity(units) {
+      meter.statisticsUnits += units;
+      meter.statisticsTransactions += 1;
+    },
+  });
+  return { store, timeZone: TIME_ZONE };
+}
 
 type BatchRunner = (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
@@ -232,7 +256,7 @@ function ours(client: DynamoDBDocumentClient, tableName: string, meter: Meter): 
       if (use.operation === 'device') meter.deviceWrites += 1;
     },
   });
-  return createAggregatorHandler({ store, logger: new Logger({ logLevel: 'SILENT' }), metrics: { publish: () => undefined } });
+  return createAggregatorHandler({ store, statistics: statisticsFor(client, tableName, meter), logger: new Logger({ logLevel: 'SILENT' }), metrics: { publish: () => undefined } });
 }
 
 /** The naive design: per view, update the device and the session (no deduplication, no coalescing). */
@@ -319,7 +343,9 @@ async function checkExact(client: DynamoDBDocumentClient, tableName: string, vie
       JSON.stringify([...expected].sort()) === JSON.stringify([...actual].sort());
     if (!ok) mismatches += 1;
   });
-  return { devices: deviceIds.length, mismatches };
+  const items = await scanTable(client, tableName);
+  const statistics = statisticsMismatches(storedStatistics(items), expectedStatistics(items, views, TIME_ZONE));
+  return { devices: deviceIds.length, mismatches, statistics };
 }
 
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
@@ -376,14 +402,16 @@ async function main() {
       const runner = design === 'ours' ? ours(client, table, meter) : naive(client, table, meter);
       const { seconds, failedRecords } = await runBatches(runner, batches, 1);
       const wcu = meter.writeUnits / views.length;
+      const statistics = meter.statisticsUnits / views.length;
       const exact = design === 'ours' ? await checkExact(client, table, views) : undefined;
-      if (exact !== undefined && (exact.mismatches > 0 || failedRecords > 0)) inexactRuns += 1;
+      if (exact !== undefined && (exact.mismatches > 0 || exact.statistics > 0 || failedRecords > 0)) inexactRuns += 1;
       console.log(
         `${label.padEnd(34)} ${String(batches.length).padStart(5)} batches  ${fmt(views.length / seconds, 0).padStart(6)} views/s  ` +
           `${fmt(wcu)} WCU/view  (${meter.requests} writes, ${meter.deviceWrites} device, ${meter.failedConditions} failed conditions, ${failedRecords} failed records)` +
-          (exact ? `  exact: ${exact.mismatches === 0 ? 'yes' : `no (${exact.mismatches} devices differ)`}` : ''),
+          (design === 'ours' ? `  statistics +${fmt(statistics)} WCU/view (${meter.statisticsTransactions} transactions)` : '') +
+          (exact ? `  exact: ${exact.mismatches === 0 && exact.statistics === 0 ? 'yes' : `no (${exact.mismatches} devices, ${exact.statistics} statistics items differ)`}` : ''),
       );
-      return wcu;
+      return { wcu, statistics };
     };
 
     // Warm the JVM (DynamoDB Local) and V8 on both designs first, so neither measured run pays for it.
@@ -407,12 +435,12 @@ async function main() {
           `${fmt(100 * stats.sharedShare, 1)}% of views share their batch with another view of their session`,
       );
     }
-    const oursDefault = await costRun('ours, batches of 100', 'ours', defaultBatches);
-    const naiveDefault = await costRun('naive, batches of 100', 'naive', defaultBatches);
-    const oursWindow = await costRun('ours, 60 s window', 'ours', windowBatches);
-    const naiveWindow = await costRun('naive, 60 s window', 'naive', windowBatches);
+    const { wcu: oursDefault, statistics: statisticsDefault } = await costRun('ours, batches of 100', 'ours', defaultBatches);
+    const { wcu: naiveDefault } = await costRun('naive, batches of 100', 'naive', defaultBatches);
+    const { wcu: oursWindow } = await costRun('ours, 60 s window', 'ours', windowBatches);
+    const { wcu: naiveWindow } = await costRun('naive, 60 s window', 'naive', windowBatches);
     console.log(`${deployedLabel}: ${deployedMessages} SQS messages for ${onePercent.length} deliveries (${fmt(onePercent.length / deployedMessages, 1)} views per message)`);
-    const oursDeployed = await costRun(`ours, ${deployedLabel}`, 'ours', deployedBatches);
+    const { wcu: oursDeployed, statistics: statisticsDeployed } = await costRun(`ours, ${deployedLabel}`, 'ours', deployedBatches);
     console.log(`ours vs naive: ${fmt(naiveDefault / oursDefault, 2)}x fewer WCU at default batching, ${fmt(naiveWindow / oursWindow, 2)}x with a 60 s window, ${fmt(naiveDefault / oursDeployed, 2)}x as deployed`);
 
     const stress = shuffled(random, withDuplicates(random, views, 0.2, () => (random() < 0.5 ? 1 : 2)));
@@ -422,19 +450,24 @@ async function main() {
     const stressStore = createDynamoSessionStore({ client, tableName: stressTable, retentionDays: RETENTION_DAYS, onCapacity: (use) => { stressMeter.writeUnits += use.writeUnits; } });
     const stressHandler = createAggregatorHandler({
       store: stressStore,
+      statistics: statisticsFor(client, stressTable, stressMeter),
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: { publish: (batch) => { for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += batch[key]; } },
     });
     const stressRun = await runBatches(stressHandler, cutBatches(stress, 100), 4);
     const stressExact = await checkExact(client, stressTable, views);
-    const exact = stressExact.mismatches === 0 && stressRun.failedRecords === 0 && counts.AggregatedPageViews === views.length && inexactRuns === 0;
+    const exact =
+      stressExact.mismatches === 0 && stressExact.statistics === 0 && stressRun.failedRecords === 0 && counts.AggregatedPageViews === views.length && inexactRuns === 0;
     console.log(
       `stress: ${stress.length} deliveries (${stress.length - views.length} duplicates, 20% of messages 2-3 times), shuffled, 4 batches in flight: ` +
         `${fmt(views.length / stressRun.seconds, 0)} views/s, ${fmt(stressMeter.writeUnits / views.length)} WCU/view, counted ${counts.AggregatedPageViews}/${views.length}, ` +
-        `duplicates ${counts.DuplicatePageViews}, failed records ${stressRun.failedRecords}, devices differing from truth ${stressExact.mismatches}/${stressExact.devices}`,
+        `duplicates ${counts.DuplicatePageViews}, failed records ${stressRun.failedRecords}, devices differing from truth ${stressExact.mismatches}/${stressExact.devices}, ` +
+        `statistics items differing from the session records ${stressExact.statistics}`,
     );
-    console.log(`one view per message in batches of 100 (the consumer alone, its worst case): ${fmt(oursDefault, 2)} WCU/view`);
-    console.log(`wcu-per-view: ${fmt(oursDeployed, 2)} (naive ${fmt(naiveDefault, 2)}) exact: ${exact ? 'yes' : 'no'}`);
+    console.log(
+      `one view per message in batches of 100 (the consumer alone, its worst case): ${fmt(oursDefault, 2)} WCU/view, statistics +${fmt(statisticsDefault, 2)}`,
+    );
+    console.log(`wcu-per-view: ${fmt(oursDeployed, 2)} (naive ${fmt(naiveDefault, 2)}) statistics: +${fmt(statisticsDeployed, 2)} exact: ${exact ? 'yes' : 'no'}`);
   } finally {
     raw.destroy();
     await server.stop();

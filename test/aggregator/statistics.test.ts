@@ -7,20 +7,16 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateBatch, forEachLimited, type IncomingRecord } from '../../lambdas/aggregator/batch-aggregator';
 import { createDynamoSessionStore } from '../../lambdas/aggregator/dynamodb-session-store';
 import { createDynamoStatisticsStore } from '../../lambdas/aggregator/dynamodb-statistics-store';
-import { isSessionItem, itemToSession } from '../../lambdas/aggregator/table-items';
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import { queueBody } from '../../lambdas/contract/queue-body';
-import { parseStatsSortKey, STATS_PARTITION_PREFIX } from '../../lambdas/contract/statistics-layout';
-import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
-import { calendarDay } from '../../lambdas/statistics/calendar-day';
-import { StatsDelta } from '../../lambdas/statistics/stats-delta';
+import { parseStatsSortKey } from '../../lambdas/contract/statistics-layout';
+import { expectedStatistics, scanTable, sessionItemsOf, statisticsMismatches, storedStatistics } from '../../harness/statistics-truth';
 import { documentClientFor, startDynamo, type LocalDynamo } from '../../harness/local-aws';
 import { opaqueId } from '../../harness/queue-messages';
 import { seededRandom, shuffled, type Random } from '../../harness/seeded-random';
@@ -115,32 +111,6 @@ async function flakyClient(endpoint: string, random: Random) {
   return { documentClient: documentClientFor(client), destroy: () => client.destroy(), unanswered: () => unanswered, neverRetried: () => [...retried] };
 }
 
-async function scanAll(dynamo: LocalDynamo, table: string) {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.documentClient.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-/** `{ "<sk>": { counter: value } }` of the stored statistics, zero counters dropped. */
-function storedStatistics(items: readonly Record<string, unknown>[]) {
-  const stats: Record<string, Record<string, number>> = {};
-  for (const item of items) {
-    if (!String(item[TABLE_KEYS.partitionKey]).startsWith(STATS_PARTITION_PREFIX)) continue;
-    const sk = String(item[TABLE_KEYS.sortKey]);
-    expect(parseStatsSortKey(sk)).toBeDefined();
-    for (const [name, value] of Object.entries(item)) {
-      if (typeof value !== 'number' || ['v', TABLE_KEYS.ttlAttribute].includes(name) || value === 0) continue;
-      (stats[sk] ??= {})[name] = value;
-    }
-  }
-  return stats;
-}
-
 let dynamo: LocalDynamo;
 beforeAll(async () => {
   dynamo = await startDynamo();
@@ -193,30 +163,17 @@ describe('daily statistics', () => {
     expect(flaky.neverRetried()).toEqual([]);
     expect(statisticsFailures).toBe(0);
 
-    const items = await scanAll(dynamo, table);
-    const sessions = items.filter((item) => String(item[TABLE_KEYS.partitionKey]).startsWith('DEVICE#') && isSessionItem(item)).map(itemToSession);
+    const items = await scanTable(dynamo.documentClient, table);
+    const sessions = sessionItemsOf(items);
     expect(sessions.reduce((sum, session) => sum + session.pageViews, 0)).toBe(views.length);
-
-    // Expected: every session record's contribution, and visitors from the truth (devices that
-    // opened a session that day; new visitors on the day of their first session).
-    const expected = new StatsDelta(TIME_ZONE);
-    for (const session of sessions) expected.addSessionWrite(undefined, session);
-    const openedDays = new Map<string, Set<string>>();
-    const firstStart = new Map<string, number>();
-    for (const view of views.filter((candidate) => candidate.sessionStarted)) {
-      const day = calendarDay(view.ts, TIME_ZONE);
-      if (!openedDays.get(view.deviceId)?.has(day)) {
-        openedDays.set(view.deviceId, (openedDays.get(view.deviceId) ?? new Set()).add(day));
-        expected.addVisitorWrite({ newVisitDays: [day] });
-      }
-      firstStart.set(view.deviceId, Math.min(view.ts, firstStart.get(view.deviceId) ?? Infinity));
-    }
-    for (const start of firstStart.values()) expected.addVisitorWrite({ newVisitDays: [], firstSeenAfter: start });
-    const expectedStats = Object.fromEntries(expected.items().map((item) => [item.sk, item.counters]));
+    // Expected: every session record's contribution, and visitors from the truth.
+    const expectedStats = expectedStatistics(items, views, TIME_ZONE);
 
     const stored = storedStatistics(items);
     expect(Object.keys(stored).length).toBeGreaterThan(50);
     expect(stored).toEqual(expectedStats);
+    expect(statisticsMismatches(stored, expectedStats)).toBe(0);
+    for (const sk of Object.keys(stored)) expect(parseStatsSortKey(sk)).toBeDefined();
     // Several days, as the trace crosses midnight in New York.
     expect(new Set(Object.keys(stored).map((sk) => sk.slice(0, 10))).size).toBeGreaterThanOrEqual(3);
   }, 300_000);
