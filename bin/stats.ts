@@ -4,7 +4,7 @@
  * 7 days in STATS_TIME_ZONE. Figures: docs/statistics.md.
  */
 import { parseArgs } from 'node:util';
-import { getStats, recentRange, SESSION_DIMENSIONS, type StatsReport } from '../lambdas/read-api/stats-reader';
+import { checkStatsRange, getStats, recentRange, SESSION_DIMENSIONS, type StatsReport } from '../lambdas/read-api/stats-reader';
 import { addDays, isCalendarDay } from '../lambdas/statistics/calendar-day';
 import { formatCount, formatDuration, formatRate, SESSION_PANELS } from '../dashboard/page/contract';
 import { openTable, TABLE_TARGET_OPTIONS, TABLE_TARGET_USAGE } from '../local-runtime/table-access';
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   // --to alone: the default number of days ending there.
   const to = values.to ?? recent.to;
   const range = { from: values.from ?? (values.to !== undefined && isCalendarDay(to) ? addDays(to, 1 - DEFAULT_DAYS) : recent.from), to };
+  checkStatsRange(range);
   const table = await openTable(values, settings);
   process.stderr.write(`reading table ${table.tableName} from ${table.source}\n`);
   try {
