@@ -5,10 +5,11 @@
 import { readLocalSettings } from '../local-runtime/settings';
 import { startLocalRuntime, type LocalRuntime } from '../local-runtime/pipeline';
 
-const USAGE = `Usage: npm start [-- --fresh]
+const USAGE = `Usage: npm start [-- --fresh] [-- --seed-demo]
 
-Runs the front door, the demo origin (unless ORIGIN_URL is set), SQS, DynamoDB Local, the authorizer
-and the consumer in one process tree. --fresh starts with an empty data folder (DATA_DIR).`;
+Runs the front door, the demo origin (unless ORIGIN_URL is set), SQS, DynamoDB Local, the authorizer,
+the consumer and the statistics dashboard in one process tree. --fresh starts with an empty data folder
+(DATA_DIR); --seed-demo first fills the table with a few weeks of demo traffic (as npm run seed-demo).`;
 
 function fail(message: string): never {
   process.stderr.write(`npm start: ${message}\n`);
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const unknown = args.filter((arg) => arg !== '--fresh');
+  const unknown = args.filter((arg) => arg !== '--fresh' && arg !== '--seed-demo');
   if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
 
   let settings;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     runtime = await startLocalRuntime({
       settings,
       fresh: args.includes('--fresh'),
+      seedDemo: args.includes('--seed-demo'),
       progress: (text) => line(`visitor-gate: ${text}`),
       log: line,
     });
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   line(
     `visitor-gate ready: front door ${info.frontDoorUrl} -> origin ${info.originUrl} | ` +
       `SQS ${info.sqsEndpoint} (queue ${info.queueUrl}) | DynamoDB ${info.dynamoDbEndpoint} (table ${info.tableName}) | ` +
-      `data ${settings.dataDir} | Ctrl-C stops`,
+      `dashboard ${info.dashboardUrl} | data ${settings.dataDir} | Ctrl-C stops`,
   );
 
   let stoppingSince: number | undefined;

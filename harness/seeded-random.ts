@@ -25,3 +25,6 @@ export function shuffled<T>(random: Random, items: readonly T[]): T[] {
   }
   return copy;
 }
+
+/** One of `items`, drawn from `random`. */
+export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

@@ -56,26 +56,32 @@ export interface HandlerEnvironment {
   signingKeys: string | undefined;
 }
 
-/**
- * Sets what the handlers read at cold start. Values the user already set win, except the endpoints,
- * queue and table, which must point at the servers this runtime started.
- */
-export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJS.ProcessEnv = process.env): void {
+/** What the consumer alone needs (`npm run seed-demo` runs it without a queue): the local table and credentials. */
+export function applyConsumerEnvironment(settings: Pick<HandlerEnvironment, 'tableName' | 'dynamoDbEndpoint'>, env: NodeJS.ProcessEnv = process.env): void {
   env.AWS_REGION = LOCAL_REGION;
   env.AWS_DEFAULT_REGION = LOCAL_REGION;
   env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
-  env[S.awsEndpointUrlSqs.env] = new URL(settings.queueUrl).origin;
   env.AWS_ENDPOINT_URL_DYNAMODB = settings.dynamoDbEndpoint;
-  env[S.queueUrl.env] = settings.queueUrl;
   env[S.tableName.env] = settings.tableName;
-  if (!envText(S.signingKeys, env) && !envText(S.signingKeysSecretArn, env) && settings.signingKeys) env[S.signingKeys.env] = settings.signingKeys;
-  // npm start's own defaults for the handlers (settings.ts, localDefault): fauxqs answers from this busy
-  // process (front door, origin and consumer too), so the SQS timeouts are the most the authorizer
-  // accepts; metrics are CloudWatch EMF lines on stdout, which locally would drown the access log.
-  for (const spec of [S.sqsConnectTimeoutMs, S.sqsRequestTimeoutMs, S.metricsDisabled]) env[spec.env] ??= String(spec.localDefault);
+  // Metrics are CloudWatch EMF lines on stdout, which locally would drown the access log.
+  env[S.metricsDisabled.env] ??= String(S.metricsDisabled.localDefault);
   env[S.serviceName.env] ??= SERVICE_NAME;
   env[S.metricsNamespace.env] ??= METRICS_NAMESPACE;
+}
+
+/**
+ * Sets what the handlers read at cold start. Values the user already set win, except the endpoints,
+ * queue and table, which must point at the servers this runtime started.
+ */
+export function applyHandlerEnvironment(settings: HandlerEnvironment, env: NodeJS.ProcessEnv = process.env): void {
+  applyConsumerEnvironment(settings, env);
+  env[S.awsEndpointUrlSqs.env] = new URL(settings.queueUrl).origin;
+  env[S.queueUrl.env] = settings.queueUrl;
+  if (!envText(S.signingKeys, env) && !envText(S.signingKeysSecretArn, env) && settings.signingKeys) env[S.signingKeys.env] = settings.signingKeys;
+  // npm start's own defaults for the handlers (settings.ts, localDefault): fauxqs answers from this busy
+  // process (front door, origin and consumer too), so the SQS timeouts are the most the authorizer accepts.
+  for (const spec of [S.sqsConnectTimeoutMs, S.sqsRequestTimeoutMs]) env[spec.env] ??= String(spec.localDefault);
 }

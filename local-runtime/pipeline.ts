@@ -8,12 +8,14 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { FIXED_CHOICES } from '../lambdas/contract/settings';
+import { startDashboard } from '../dashboard/server';
+import { seedDemoTraffic } from './demo-traffic';
 import { startDemoOrigin, type DemoOrigin } from './demo-origin';
 import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-local';
 import { assertPortFree } from './free-port';
 import { closeServer, startLocalFrontDoor, type LocalFrontDoor, type LocalFrontDoorRequestLog } from './http-api-front-door';
 import { buildAuthorizerEvent, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
-import { applyHandlerEnvironment, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './aws-clients';
+import { applyHandlerEnvironment, localDocumentClient, localSqsClient, loopbackEndpointOf, resolveLocalhostSubdomains } from './aws-clients';
 import { loadLocalLambda, type LocalLambda } from './lambda-runtime';
 import type { LocalSettings } from './settings';
 import { loadOrCreateLocalKeyRing, SIGNING_KEYS_FILE } from './signing-keys';
@@ -42,6 +44,8 @@ export interface LocalRuntimeOptions {
   progress?(line: string): void;
   /** Everything else worth a line: access log, consumer batches, errors. */
   log?(line: string): void;
+  /** Fill the table with demo traffic through the consumer before opening (`npm start -- --seed-demo`). */
+  seedDemo?: boolean;
   /** Other handler modules (absolute paths), e.g. a failing consumer in a test. */
   handlerModules?: { authorizer?: string; aggregator?: string };
 }
@@ -141,6 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [settings.port, 'front door, PORT'],
       [settings.sqsPort, 'SQS, SQS_PORT'],
       [settings.dynamoDbPort, 'DynamoDB Local, DYNAMODB_PORT'],
+      [settings.dashboardPort, 'dashboard, DASHBOARD_PORT'],
     ];
     if (!settings.originUrl) ports.push([settings.demoOriginPort, 'demo origin, DEMO_ORIGIN_PORT']);
     for (const [port, what] of ports) if (port !== 0) await assertPortFree(port, what);
@@ -238,6 +243,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
 
     await warmUp(authorizer, aggregator, settings.skipPrefixes);
+    if (options.seedDemo) {
+      progress('seeding demo traffic through the consumer...');
+      const seeded = await seedDemoTraffic((event) => aggregator.invoke(event));
+      progress(`seeded ${seeded.views.length} page views, ${seeded.sessions} sessions, ${seeded.devices} devices over ${seeded.days} days`);
+    }
+
+    const statsClient = localDocumentClient(dynamo.endpoint);
+    cleanups.push(async () => statsClient.destroy());
+    const dashboard = await startDashboard({
+      client: statsClient,
+      tableName: settings.tableName,
+      source: 'DynamoDB Local of npm start',
+      timeZone: settings.statsTimeZone,
+      port: settings.dashboardPort,
+      onError: (error) => log(`dashboard   ${describeError(error)}`),
+    });
+    cleanups.push(() => dashboard.stop());
 
     let originUrl = settings.originUrl;
     if (!originUrl) {
@@ -294,6 +316,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       dynamoDbEndpoint: dynamo.endpoint,
       tableName: settings.tableName,
+      dashboardUrl: dashboard.url,
     };
     writeRuntimeInfo(settings.dataDir, info);
     cleanups.push(async () => removeRuntimeInfo(settings.dataDir));

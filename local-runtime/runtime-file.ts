@@ -15,6 +15,8 @@ export interface RuntimeInfo {
   deadLetterQueueUrl: string;
   dynamoDbEndpoint: string;
   tableName: string;
+  /** The statistics dashboard (127.0.0.1). */
+  dashboardUrl: string;
 }
 
 export function runtimeFilePath(dataDir: string): string {

@@ -26,6 +26,10 @@ export interface LocalSettings {
   /** Your site (an origin: no path); when unset the demo origin runs on `demoOriginPort`. */
   originUrl: string | undefined;
   demoOriginPort: number;
+  /** The statistics dashboard, on 127.0.0.1. */
+  dashboardPort: number;
+  /** STATS_TIME_ZONE: the days of the statistics (the default date range of the readers). */
+  statsTimeZone: string;
   sqsPort: number;
   dynamoDbPort: number;
   dataDir: string;
@@ -64,6 +68,8 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     port,
     originUrl: origin === undefined ? undefined : originOf(origin),
     demoOriginPort: read(S.demoOriginPort) ?? (port === 0 ? 0 : port + 1),
+    dashboardPort: read(S.dashboardPort) ?? (port === 0 ? 0 : port + 2),
+    statsTimeZone: read(S.statsTimeZone),
     sqsPort: read(S.sqsPort),
     dynamoDbPort: read(S.dynamoDbPort),
     dataDir: resolve(read(S.dataDir)),

@@ -1,11 +1,14 @@
 /**
- * How the command-line tools reach the local table: the DynamoDB Local of a running `npm start` (found
- * through `runtime.json` in the data folder, or on DYNAMODB_PORT), or else their own DynamoDB Local
- * started on the same data folder for the length of the command. Two JVMs never open one database file.
+ * How the command-line tools reach the table. Locally: the DynamoDB Local of a running `npm start`
+ * (found through `runtime.json` in the data folder, or on DYNAMODB_PORT), or else their own DynamoDB
+ * Local started on the same data folder for the length of the command (two JVMs never open one database
+ * file). Deployed (`--table <name> --region <region>`, or `--stack <name>` read from the stack's
+ * outputs): the operator's own AWS credentials, from the SDK's default chain (AWS_PROFILE, SSO, ...).
  */
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDocumentClient } from './aws-clients';
 import type { LocalSettings } from './settings';
 import { createLocalTable } from './table';
@@ -18,6 +21,8 @@ export interface LocalTableAccess {
   tableName: string;
   /** Where the data came from, for a line on stderr. */
   source: string;
+  /** The DynamoDB Local endpoint; undefined for a deployed table. */
+  localEndpoint?: string;
   close(): Promise<void>;
 }
 
@@ -52,7 +57,7 @@ export async function openLocalTable(settings: LocalSettings): Promise<LocalTabl
   for (const candidate of candidates) {
     if (await answers(candidate.endpoint)) {
       const client = localDocumentClient(candidate.endpoint);
-      return { client, tableName: candidate.tableName, source: candidate.source, close: async () => client.destroy() };
+      return { client, tableName: candidate.tableName, source: candidate.source, localEndpoint: candidate.endpoint, close: async () => client.destroy() };
     }
   }
 
@@ -69,11 +74,75 @@ export async function openLocalTable(settings: LocalSettings): Promise<LocalTabl
     client,
     tableName: settings.tableName,
     source: `own DynamoDB Local on ${join(settings.dataDir, 'dynamodb')} (npm start is not running)`,
+    localEndpoint: server.endpoint,
     async close() {
       client.destroy();
       await server.stop();
     },
   };
+}
+
+/** The command-line options that choose a deployed table (node:util parseArgs), one home for every tool. */
+export const TABLE_TARGET_OPTIONS = {
+  table: { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const TABLE_TARGET_USAGE = `Table: the local one (npm start's DynamoDB Local) by default, or a deployed stack's with your own AWS
+credentials (the SDK's default chain: AWS_PROFILE, SSO, environment, ...):
+  --table <name> --region <region>   a table by name (needs dynamodb:Query on it)
+  --stack <name> [--region <region>] the TableName output of a CloudFormation stack (also cloudformation:DescribeStacks)`;
+
+export interface TableTarget {
+  table?: string;
+  stack?: string;
+  region?: string;
+}
+
+export class TableTargetError extends Error {
+  override name = 'TableTargetError';
+}
+
+/** The stack output that names the table (lib/visitor-gate-stack.ts). */
+export const TABLE_NAME_OUTPUT = 'TableName';
+
+async function stackTableName(stack: string, region: string): Promise<string> {
+  const client = new CloudFormationClient({ region });
+  try {
+    const answer = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    const output = answer.Stacks?.[0]?.Outputs?.find((candidate) => candidate.OutputKey === TABLE_NAME_OUTPUT)?.OutputValue;
+    if (!output) throw new TableTargetError(`stack ${stack} has no ${TABLE_NAME_OUTPUT} output (is it a visitor-gate stack?)`);
+    return output;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The table the options choose: a deployed one with `--table` or `--stack`, else the local one.
+ * Deployed clients use the default credential chain and `--region` (or AWS_REGION / the profile's).
+ */
+export async function openTable(target: TableTarget, settings: LocalSettings): Promise<LocalTableAccess> {
+  if (target.table !== undefined && target.stack !== undefined) throw new TableTargetError('give --table or --stack, not both');
+  if (target.table === undefined && target.stack === undefined) {
+    if (target.region !== undefined) throw new TableTargetError('--region goes with --table or --stack');
+    return openLocalTable(settings);
+  }
+  const raw = new DynamoDBClient(target.region ? { region: target.region } : {});
+  let tableName: string;
+  let region: string | undefined;
+  try {
+    region = await raw.config.region().catch(() => undefined);
+    if (!region) throw new TableTargetError('no AWS region: give --region, or set AWS_REGION or a profile with a region');
+    tableName = target.table ?? (await stackTableName(target.stack as string, region));
+  } catch (error) {
+    raw.destroy();
+    throw error;
+  }
+  const client = DynamoDBDocumentClient.from(raw);
+  const via = target.stack === undefined ? '' : ` (stack ${target.stack})`;
+  return { client, tableName, source: `DynamoDB in ${region}${via} with your AWS credentials`, close: async () => raw.destroy() };
 }
 
 const TIME_KEYS = new Set(['firstSeen', 'lastSeen', 'start', 'lastActivity', 'ts']);

@@ -245,7 +245,7 @@ export const FUNCTION_SETTINGS = {
     env: 'STATS_TIME_ZONE',
     default: 'UTC',
     description: 'Time zone of the daily statistics: a session counts on the calendar day, there, of its start.',
-    readers: ['stack', 'consumer'],
+    readers: ['stack', 'consumer', 'local'],
   }),
   statsRetentionMonths: setting({
     kind: integer(1, 120),

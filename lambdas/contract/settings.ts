@@ -170,6 +170,13 @@ export const SETTINGS = {
     description: 'Port of the demo origin (when `ORIGIN_URL` is unset).',
     readers: ['local'],
   }),
+  dashboardPort: setting({
+    kind: PORT,
+    env: 'DASHBOARD_PORT',
+    defaultText: '`PORT` + 2',
+    description: 'Port of the statistics dashboard that `npm start` serves on 127.0.0.1 (`npm run dashboard` takes `--port`).',
+    readers: ['local'],
+  }),
   sqsPort: setting({ kind: PORT, env: 'SQS_PORT', default: 9324, description: 'fauxqs (the SQS API).', readers: ['local'] }),
   dynamoDbPort: setting({ kind: PORT, env: 'DYNAMODB_PORT', default: 8000, description: 'DynamoDB Local.', readers: ['local'] }),
   dataDir: setting({
