@@ -5,7 +5,6 @@
  * apply once. Costs 2 write units per item (transactional writes bill double), once per batch, not
  * per view: a batch of the deployed shape carries hundreds of views (bench:aggregator).
  */
-import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATS_ATTRIBUTES, STATS_LAYOUT_VERSION } from '../contract/statistics-layout';
@@ -67,7 +66,7 @@ export function createDynamoStatisticsStore(options: DynamoStatisticsStoreOption
 
   async function transact(items: readonly StatsItemDelta[], signal: AbortSignal | undefined): Promise<void> {
     // One token for every attempt: DynamoDB applies a token's transaction once (within 10 minutes).
-    const token = randomUUID();
+    const token = crypto.randomUUID();
     for (let attempt = 0; ; attempt += 1) {
       try {
         const result: { ConsumedCapacity?: ConsumedCapacity[] } = await client.send(
