@@ -3,6 +3,8 @@
  * table; what it reports is what the table holds, and a second run the same day changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getStats } from '../../lambdas/read-api/stats-reader';
+import { addDays, calendarDay } from '../../lambdas/statistics/calendar-day';
 import { DAY_MS } from '../../lambdas/aggregation/retention';
 import { listRecentDevices } from '../../lambdas/read-api/device-reader';
 import { DEMO_DAYS, demoDays, demoEvents, demoTraffic } from '../../local-runtime/demo-traffic';
@@ -78,15 +80,23 @@ describe('npm run seed-demo', () => {
         views: devices.reduce((sum, record) => sum + record.device.pageViews, 0),
       };
     };
+    // The daily statistics the consumer wrote say the same (days in UTC, the default time zone).
+    const today = calendarDay(Date.now(), 'UTC');
+    const statistics = async () => {
+      const report = await getStats({ from: addDays(today, -DEMO_DAYS - 1), to: addDays(today, 1) }, { client: dynamo.documentClient, tableName: TABLE, consistentRead: true });
+      return { views: report.totals.pageViews, sessions: report.totals.sessions };
+    };
     const first = await runCommand('bin/seed-demo.ts', [], env);
     expect(first.code, first.stderr).toBe(0);
     const match = /seed-demo: (\d+) page views, (\d+) sessions, (\d+) devices over 21 days/.exec(first.stdout);
     expect(match, first.stdout).not.toBeNull();
     const reported = { views: Number(match?.[1]), sessions: Number(match?.[2]), devices: Number(match?.[3]) };
     expect(await stored()).toEqual(reported);
+    expect(await statistics()).toEqual({ views: reported.views, sessions: reported.sessions });
 
     const second = await runCommand('bin/seed-demo.ts', [], env);
     expect(second.code, second.stderr).toBe(0);
     expect(await stored()).toEqual(reported);
+    expect(await statistics()).toEqual({ views: reported.views, sessions: reported.sessions });
   }, 300_000);
 });
