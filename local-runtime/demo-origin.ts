@@ -1,6 +1,10 @@
 /**
  * A tiny site to put behind the local front door when no ORIGIN_URL is given: a few linked pages, a
  * static asset, an API endpoint, a redirect and a page that shows the identity the origin received.
+ * Each page also loads what real sites load outside the skip paths, to show what counts as a page view
+ * (docs/formats.md#what-counts-as-a-page-view): scripts (`/assets/app.js`, a Next.js-style
+ * `/_next/static/chunks/main.js`), data fetched by script (`/data.json`, and `/data` without an
+ * extension), and the home page an iframe (`/widget`) and a `<link rel="prefetch">` of `/about`.
  * Every response says which identity headers it got (`x-demo-received-*`), so tests can see what the
  * front door passed on without parsing HTML.
  */
@@ -30,6 +34,14 @@ const NAV_LINKS: Array<[string, string]> = [
   ['/whoami', 'Who am I?'],
 ];
 
+/** Fills the page's data lines from two fetch() calls: one to a `.json` path, one to a path without an extension. */
+const APP_SCRIPT = `for (const [id, url] of [['data', '/data.json'], ['live', '/data']]) {
+  fetch(url).then((response) => response.json()).then((data) => { document.getElementById(id).textContent = data.message; });
+}
+`;
+const CHUNK_SCRIPT = 'document.documentElement.dataset.chunk = "main";\n';
+const SCRIPT_HEADERS = { 'cache-control': 'no-store' };
+
 const STYLESHEET = 'body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}' +
   'nav a{margin-right:1rem}code{background:#eee;padding:0 .25rem}\n';
 
@@ -53,13 +65,18 @@ function receivedIdentity(req: IncomingMessage): Record<(typeof IDENTITY_HEADERS
   return Object.fromEntries(entries) as Record<(typeof IDENTITY_HEADERS)[IdentityHeader], string>;
 }
 
-function page(req: IncomingMessage, title: string, body: string): string {
+/** Home only: what a page may ask the browser to fetch besides its own assets. */
+const HOME_EXTRAS = { head: '<link rel="prefetch" href="/about">', body: '<iframe id="widget" src="/widget" title="Widget" width="300" height="60"></iframe>' };
+
+function page(req: IncomingMessage, title: string, body: string, extras = { head: '', body: '' }): string {
   const nav = NAV_LINKS.map(([href, label]) => `<a href="${href}" id="nav-${label.toLowerCase().replace(/\W+/g, '')}">${label}</a>`).join('');
   const { deviceId } = receivedIdentity(req);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - visitor-gate demo</title>
-<link rel="stylesheet" href="/static/site.css"></head>
-<body><nav>${nav}</nav><h1>${escapeHtml(title)}</h1>${body}
+<link rel="stylesheet" href="/static/site.css">${extras.head}
+<script src="/assets/app.js" defer></script><script src="/_next/static/chunks/main.js" defer></script></head>
+<body><nav>${nav}</nav><h1>${escapeHtml(title)}</h1>${body}${extras.body}
+<p>Fetched by script: <span id="data"></span> <span id="live"></span></p>
 <footer><p>Device id received by the origin: <code id="device-id">${escapeHtml(shown(deviceId))}</code></p></footer>
 </body></html>
 `;
@@ -79,7 +96,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 
   const known = PAGES[url.pathname];
   if (known) {
-    send(res, 200, 'text/html; charset=utf-8', page(req, known.title, `<p>${escapeHtml(known.text)}</p>`));
+    send(res, 200, 'text/html; charset=utf-8', page(req, known.title, `<p>${escapeHtml(known.text)}</p>`, url.pathname === '/' ? HOME_EXTRAS : undefined));
     return;
   }
   switch (url.pathname) {
@@ -90,6 +107,19 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       send(res, 200, 'text/html; charset=utf-8', page(req, 'Who am I?', `<table>${rows}</table>`));
       return;
     }
+    case '/assets/app.js':
+      send(res, 200, 'text/javascript; charset=utf-8', APP_SCRIPT, SCRIPT_HEADERS);
+      return;
+    case '/_next/static/chunks/main.js':
+      send(res, 200, 'text/javascript; charset=utf-8', CHUNK_SCRIPT, SCRIPT_HEADERS);
+      return;
+    case '/data.json':
+    case '/data':
+      send(res, 200, 'application/json', JSON.stringify({ message: `loaded ${url.pathname}` }), SCRIPT_HEADERS);
+      return;
+    case '/widget':
+      send(res, 200, 'text/html; charset=utf-8', '<!doctype html><html lang="en"><body><p>An embedded widget.</p></body></html>\n');
+      return;
     case '/static/site.css':
       send(res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'cache-control': 'public, max-age=3600' });
       return;

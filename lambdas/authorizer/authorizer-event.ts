@@ -34,56 +34,53 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-interface WantedHeaders {
-  userAgent?: string;
-  secGpc?: string;
-  dnt?: string;
-  authorization?: string;
-  referer?: string;
-  cookie?: string;
+/** The request headers the authorizer reads, by lower-case name, and the fact each one becomes. */
+const WANTED_HEADERS = {
+  'user-agent': 'userAgent',
+  'sec-gpc': 'secGpc',
+  dnt: 'dnt',
+  authorization: 'authorization',
+  referer: 'referer',
+  cookie: 'cookie',
+  accept: 'accept',
+  'sec-fetch-dest': 'secFetchDest',
+  'sec-fetch-mode': 'secFetchMode',
+  'sec-purpose': 'secPurpose',
+  purpose: 'purpose',
+  'x-moz': 'xMoz',
+} as const;
+
+type WantedHeaders = { -readonly [Name in keyof typeof WANTED_HEADERS as (typeof WANTED_HEADERS)[Name]]?: string };
+
+const WANTED_NAMES = Object.keys(WANTED_HEADERS) as Array<keyof typeof WANTED_HEADERS>;
+/** Longer names cannot be ours: REST API events are scanned without lower-casing them. */
+const LONGEST_NAME = Math.max(...WANTED_NAMES.map((name) => name.length));
+
+function isWanted(name: string): name is keyof typeof WANTED_HEADERS {
+  return Object.hasOwn(WANTED_HEADERS, name);
 }
 
 /** HTTP API payload 2.0 lower-cases header names, so they are read directly. */
 function lowerCaseHeaders(headers: Json | undefined): WantedHeaders {
-  if (headers === undefined) return {};
-  return {
-    userAgent: str(headers['user-agent']),
-    secGpc: str(headers['sec-gpc']),
-    dnt: str(headers.dnt),
-    authorization: str(headers.authorization),
-    referer: str(headers.referer),
-    cookie: str(headers.cookie),
-  };
+  const found: WantedHeaders = {};
+  if (headers === undefined) return found;
+  for (const name of WANTED_NAMES) {
+    const value = headers[name];
+    if (typeof value === 'string') found[WANTED_HEADERS[name]] = value;
+  }
+  return found;
 }
 
-/** REST API keeps the client's casing: one pass, lower-casing only names short enough to be ours. */
+/** REST API keeps the client's casing: one pass, lower-casing only names short enough to be ours; the first spelling wins. */
 function anyCaseHeaders(headers: Json | undefined): WantedHeaders {
   const found: WantedHeaders = {};
   if (headers === undefined) return found;
   for (const name in headers) {
-    if (name.length > 13) continue;
+    if (name.length > LONGEST_NAME) continue;
     const value = headers[name];
     if (typeof value !== 'string') continue;
-    switch (name.toLowerCase()) {
-      case 'user-agent':
-        found.userAgent ??= value;
-        break;
-      case 'sec-gpc':
-        found.secGpc ??= value;
-        break;
-      case 'dnt':
-        found.dnt ??= value;
-        break;
-      case 'authorization':
-        found.authorization ??= value;
-        break;
-      case 'referer':
-        found.referer ??= value;
-        break;
-      case 'cookie':
-        found.cookie ??= value;
-        break;
-    }
+    const lower = name.toLowerCase();
+    if (isWanted(lower)) found[WANTED_HEADERS[lower]] ??= value;
   }
   return found;
 }
@@ -133,6 +130,12 @@ export function readRequest(input: unknown): RequestFacts {
     dnt: headers.dnt,
     authorization: headers.authorization,
     referer: headers.referer,
+    accept: headers.accept,
+    secFetchDest: headers.secFetchDest,
+    secFetchMode: headers.secFetchMode,
+    secPurpose: headers.secPurpose,
+    purpose: headers.purpose,
+    xMoz: headers.xMoz,
     cookieSources,
     requestId: str(requestContext?.requestId),
   };

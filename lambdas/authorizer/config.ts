@@ -56,6 +56,7 @@ export interface AuthorizerConfig {
   readonly cookieRenewal: CookieRenewal;
   readonly skipPrefixes: readonly string[];
   readonly untrackedPrefixes: readonly string[];
+  readonly staticFileExtensions: readonly string[];
   readonly sessionTimeoutSeconds: number;
   readonly sessionMaxSeconds: number;
   readonly honorPrivacySignals: boolean;
@@ -124,6 +125,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     cookieRenewal: read(S.cookieRenewal),
     skipPrefixes: read(S.skipPrefixes),
     untrackedPrefixes: read(S.untrackedPrefixes),
+    staticFileExtensions: read(S.staticFileExtensions),
     sessionTimeoutSeconds,
     sessionMaxSeconds,
     honorPrivacySignals: read(S.honorPrivacySignals),

@@ -59,6 +59,7 @@ function authorizeSettings(config: AuthorizerConfig, keyRing: KeyRing, profileUs
     classification: {
       skipPrefixes: config.skipPrefixes,
       untrackedPrefixes: config.untrackedPrefixes,
+      staticFileExtensions: new Set(config.staticFileExtensions),
       honorPrivacySignals: config.honorPrivacySignals,
       isBot: (userAgent) => profileUserAgent(userAgent).isBot,
     },

@@ -9,6 +9,7 @@
  * return problems as strings; nothing throws.
  */
 import { MAX_COOKIE_MAX_AGE_SECONDS, defaultCookieName } from '../identity/cookie-attributes';
+import { MAX_EXTENSION_CHARS } from '../identity/navigation';
 import { canonicalPath } from '../identity/request-path';
 
 /** Who reads a setting: the CDK app/construct, a function at cold start, or `npm start`. */
@@ -138,6 +139,27 @@ function pathEntryProblem(route: boolean) {
   };
 }
 
+/**
+ * Paths that end in these are files, not pages: scripts, styles, source maps, images, fonts, data
+ * (JSON, XML), manifests, WebAssembly and media. Pages named `.html`, `.php` or `.pdf` are not here.
+ */
+export const DEFAULT_STATIC_FILE_EXTENSIONS: readonly string[] = [
+  'js', 'mjs', 'cjs', 'css', 'map',
+  'png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'tif', 'tiff',
+  'woff', 'woff2', 'ttf', 'otf', 'eot',
+  'json', 'xml', 'webmanifest', 'wasm',
+  'mp4', 'webm', 'mov', 'm4v', 'mp3', 'm4a', 'ogg', 'oga', 'wav', 'flac', 'aac', 'vtt',
+];
+
+const EXTENSION = new RegExp(`^[a-z0-9]{1,${MAX_EXTENSION_CHARS}}$`);
+
+/** An extension as the path rule compares it (navigation.ts): lower-case, without the dot, not too long. */
+function extensionProblem(entry: string): string | undefined {
+  if (entry.startsWith('.')) return 'must not start with "." (write `js`, not `.js`)';
+  if (!EXTENSION.test(entry)) return `must be 1-${MAX_EXTENSION_CHARS} lower-case letters and digits`;
+  return undefined;
+}
+
 /** The consumer's batching window by default: long enough that views of one session often share a batch. */
 export const DEFAULT_BATCHING_WINDOW_SECONDS = 300;
 
@@ -198,6 +220,15 @@ export const FUNCTION_SETTINGS = {
     description:
       'Paths routed straight to the origin with no authorizer and no identity work. An entry ending in `/` covers every longer path under it, any other entry one exact path; canonical paths only.',
     readers: ['stack', 'authorizer', 'local'],
+  }),
+  staticFileExtensions: setting({
+    kind: { type: 'list', entryProblem: extensionProblem, maxEntries: 200, maxEntriesReason: 'a list that long is a mistake' } satisfies ListKind,
+    cdk: 'prop',
+    env: 'STATIC_FILE_EXTENSIONS',
+    default: DEFAULT_STATIC_FILE_EXTENSIONS,
+    description:
+      'File extensions (without the dot; matched case-insensitively on the last path segment) that are never page views, whatever the request headers say: such requests are identified, with reason `static_file`. Empty: no path is a static file.',
+    readers: ['stack', 'authorizer'],
   }),
   untrackedPrefixes: setting({
     kind: { type: 'list', entryProblem: pathEntryProblem(false) } satisfies ListKind,

@@ -1,7 +1,9 @@
 /** What the identity use case reads from a request, whichever gateway event carried it (authorizer-event.ts). */
 import type { Utm } from '../contract/page-view-message';
+import type { NavigationHeaders } from './navigation';
 
-export interface RequestFacts {
+/** The navigation headers (`Accept`, fetch metadata, prefetch markers) are optional: absent when not sent. */
+export interface RequestFacts extends NavigationHeaders {
   readonly method: string;
   /** Canonical (request-path.ts): what skip rules are applied to and page views record. */
   readonly path: string;

@@ -15,6 +15,7 @@ import { SECRET_1 } from '../identity/test-keys';
 import { USER_AGENTS } from '../identity/user-agents';
 
 import { loadFixture } from '../../harness/aws-fixtures';
+import { DOCUMENT_NAVIGATION_HEADERS } from '../../harness/browser-requests';
 import { observabilityNames } from '../../lambdas/observability/names';
 
 export { FIXTURE_IP, loadFixture } from '../../harness/aws-fixtures';
@@ -24,14 +25,14 @@ export const NOW_MILLIS = 1_764_428_400_000;
 
 type Json = Record<string, unknown>;
 
-/** The HTTP API 2.0 authorizer fixture as a browser GET of `path`, with extra headers and cookies. */
+/** The HTTP API 2.0 authorizer fixture as a browser's navigation to `path`, with extra headers and cookies. */
 export function httpApiEvent(options: { path?: string; method?: string; query?: string; headers?: Record<string, string>; cookies?: string[]; ua?: string } = {}): Json {
   const event = loadFixture('http-api-authorizer-request-v2.json');
   const path = options.path ?? '/pricing';
   const method = options.method ?? 'GET';
   // The fixture's `Bearer foo` is dropped: tests that need a token pass their own.
   const { authorization: _fixtureToken, ...fixtureHeaders } = event.headers as Json;
-  const headers: Json = { ...fixtureHeaders, 'user-agent': options.ua ?? BROWSER_UA, ...options.headers };
+  const headers: Json = { ...fixtureHeaders, ...DOCUMENT_NAVIGATION_HEADERS, 'user-agent': options.ua ?? BROWSER_UA, ...options.headers };
   const requestContext = event.requestContext as Json;
   const http = { ...(requestContext.http as Json), method, path, userAgent: headers['user-agent'] };
   return {
@@ -45,11 +46,12 @@ export function httpApiEvent(options: { path?: string; method?: string; query?: 
   };
 }
 
-/** The REST API REQUEST fixture as a browser GET of `path`. */
+/** The REST API REQUEST fixture as a browser's navigation to `path` (REST keeps the client's header casing). */
 export function restApiEvent(options: { path?: string; method?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}): Json {
   const event = loadFixture('rest-api-authorizer-request-v1.json');
   const { Authorization: _fixtureToken, ...fixtureHeaders } = event.headers as Json;
-  const headers: Record<string, unknown> = { ...fixtureHeaders, 'User-Agent': BROWSER_UA, ...options.headers };
+  const navigation = Object.fromEntries(Object.entries(DOCUMENT_NAVIGATION_HEADERS).map(([name, value]) => [name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()), value]));
+  const headers: Record<string, unknown> = { ...fixtureHeaders, ...navigation, 'User-Agent': BROWSER_UA, ...options.headers };
   const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
   const query = options.query ?? {};
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthorizerConfigError } from '../../lambdas/authorizer/errors';
 import { METRICS_INTERVAL_MS, loadAuthorizerConfig } from '../../lambdas/authorizer/config';
+import { DEFAULT_STATIC_FILE_EXTENSIONS } from '../../lambdas/contract/function-settings';
 import { SIGNING_KEYS } from './authorizer-fixtures';
 
 const BASE = { QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/page-views', SIGNING_KEYS };
@@ -27,6 +28,7 @@ describe('loadAuthorizerConfig', () => {
       cookieRenewal: 'sliding',
       skipPrefixes: ['/static/', '/media/', '/health/', '/favicon.ico', '/robots.txt'],
       untrackedPrefixes: ['/api/'],
+      staticFileExtensions: DEFAULT_STATIC_FILE_EXTENSIONS,
       sessionTimeoutSeconds: 1800,
       sessionMaxSeconds: 86_400,
       honorPrivacySignals: true,
@@ -64,6 +66,7 @@ describe('loadAuthorizerConfig', () => {
       COOKIE_RENEWAL: 'fixed',
       SKIP_PREFIXES: '/assets/, /img/',
       UNTRACKED_PREFIXES: '',
+      STATIC_FILE_EXTENSIONS: 'js, css,pdf',
       SESSION_TIMEOUT_SECONDS: '900',
       SESSION_MAX_SECONDS: '3600',
       HONOR_PRIVACY_SIGNALS: 'false',
@@ -83,6 +86,7 @@ describe('loadAuthorizerConfig', () => {
       cookieRenewal: 'fixed',
       skipPrefixes: ['/assets/', '/img/'],
       untrackedPrefixes: [],
+      staticFileExtensions: ['js', 'css', 'pdf'],
       sessionTimeoutSeconds: 900,
       sessionMaxSeconds: 3600,
       honorPrivacySignals: false,
@@ -137,6 +141,16 @@ describe('loadAuthorizerConfig', () => {
       expect.stringMatching(/^SKIP_PREFIXES entry "\/static\/..\/x\/" must be a canonical path/),
       expect.stringMatching(/^SKIP_PREFIXES entry "\/\/media\/" must be a canonical path/),
       expect.stringMatching(/^UNTRACKED_PREFIXES entry "\/%61pi\/" must be a canonical path/),
+    ]);
+  });
+
+  it('reads an empty STATIC_FILE_EXTENSIONS as no static files, and refuses extensions that could never match', () => {
+    expect(loadAuthorizerConfig({ ...BASE, STATIC_FILE_EXTENSIONS: '' }).staticFileExtensions).toEqual([]);
+    expect(problemsOf({ ...BASE, STATIC_FILE_EXTENSIONS: '.js,CSS,a-b,x'.concat('y'.repeat(16)) })).toEqual([
+      'STATIC_FILE_EXTENSIONS entry ".js" must not start with "." (write `js`, not `.js`)',
+      'STATIC_FILE_EXTENSIONS entry "CSS" must be 1-16 lower-case letters and digits',
+      'STATIC_FILE_EXTENSIONS entry "a-b" must be 1-16 lower-case letters and digits',
+      `STATIC_FILE_EXTENSIONS entry "x${'y'.repeat(16)}" must be 1-16 lower-case letters and digits`,
     ]);
   });
 

@@ -177,6 +177,40 @@ describe('authorizer handler on the real fixtures', () => {
     expect(deps.publisher.messages).toEqual([]);
   });
 
+  it('reads the navigation headers from both event shapes and counts each skipped kind under its own reason', async () => {
+    const { authorize, deps } = createTestHandler();
+    const httpCases: Array<[Record<string, unknown>, string]> = [
+      [{ path: '/assets/app.js', headers: { 'sec-fetch-dest': 'script', 'sec-fetch-mode': 'no-cors' } }, 'static_file'],
+      [{ path: '/pricing', headers: { 'sec-purpose': 'prefetch;prerender' } }, 'prefetch'],
+      [{ path: '/pricing', headers: { purpose: 'prefetch' } }, 'prefetch'],
+      [{ path: '/pricing', headers: { 'x-moz': 'prefetch' } }, 'prefetch'],
+      [{ path: '/widget', headers: { 'sec-fetch-dest': 'iframe' } }, 'not_document'],
+      [{ path: '/data', headers: { 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors', accept: '*/*' } }, 'not_document'],
+      // Without fetch metadata: Accept decides.
+      [{ path: '/pricing', headers: { 'sec-fetch-dest': undefined, 'sec-fetch-mode': undefined, accept: '*/*' } }, 'not_document'],
+      [{ path: '/pricing', headers: { 'sec-fetch-dest': undefined, 'sec-fetch-mode': undefined, accept: 'text/html' } }, 'tracked'],
+      // Hostile values: not strings, huge, odd.
+      [{ path: '/pricing', headers: { 'sec-fetch-dest': 42, 'sec-fetch-mode': ['navigate'], accept: 'text/html' } }, 'tracked'],
+      [{ path: '/pricing', headers: { 'sec-fetch-dest': 'document'.repeat(10_000) } }, 'not_document'],
+    ];
+    for (const [options, reason] of httpCases) {
+      expect(contextOf(await authorize(httpApiEvent(options as Parameters<typeof httpApiEvent>[0]))).reason, JSON.stringify(options).slice(0, 200)).toBe(reason);
+    }
+    const restCases: Array<[Record<string, string>, string]> = [
+      [{ 'SEC-FETCH-DEST': 'Document', 'Sec-Fetch-Mode': 'Navigate' }, 'tracked'],
+      [{ 'Sec-Purpose': 'prefetch' }, 'prefetch'],
+      [{ 'Sec-Fetch-Dest': 'iframe' }, 'not_document'],
+    ];
+    for (const [headers, reason] of restCases) expect(contextOf(await authorize(restApiEvent({ headers }))).reason, JSON.stringify(headers)).toBe(reason);
+    expect(contextOf(await authorize(restApiEvent({ path: '/img/logo.svg' }))).reason).toBe('static_file');
+    expect(deps.publisher.messages).toHaveLength(3);
+
+    const emf = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => '_aws' in r && r.reason !== undefined);
+    const counted = new Map<unknown, number>();
+    for (const line of emf) counted.set(line.reason, (counted.get(line.reason) ?? 0) + Number(line.SkippedRequests));
+    expect(Object.fromEntries(counted)).toEqual({ static_file: 2, prefetch: 4, not_document: 5 });
+  });
+
   it('applies the routes\' one skip rule to the canonical path: exact entries, dot segments, "//", escapes', async () => {
     const { authorize, deps } = createTestHandler();
     const cases: Array<[string, string, string?]> = [

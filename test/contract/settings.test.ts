@@ -55,6 +55,7 @@ describe('the settings table', () => {
       'lambdas/contract/function-settings.ts',
       'lambdas/contract/settings.ts',
       'lambdas/identity/cookie-attributes.ts',
+      'lambdas/identity/navigation.ts',
       'lambdas/identity/request-path.ts',
     ]);
   });

@@ -17,6 +17,7 @@ import type { HttpApiAuthorizerEvent } from '../../local-runtime/http-api-author
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { BROWSER_UA, createTestHandler, httpApiEvent } from '../authorizer/authorizer-fixtures';
 import { loadFixture } from '../../harness/aws-fixtures';
+import { DOCUMENT_NAVIGATION_HEADERS } from '../../harness/browser-requests';
 import { visit } from './local-runtime-process';
 
 const contextOf = (response: unknown) => (response as { context: Record<string, unknown> }).context;
@@ -168,7 +169,7 @@ describe('local front door', () => {
     ];
     for (const [target, counted] of cases) {
       const views = deps.publisher.messages.length;
-      expect(await rawRequest(frontDoor.url, target, { 'user-agent': BROWSER_UA }), target).toBe(200);
+      expect(await rawRequest(frontDoor.url, target, { ...DOCUMENT_NAVIGATION_HEADERS, 'user-agent': BROWSER_UA }), target).toBe(200);
       const received = recording.received.at(-1);
       expect(received?.url, target).toBe(target);
       const deviceId = received?.headers['x-device-id'];

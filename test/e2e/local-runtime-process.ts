@@ -5,8 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DOCUMENT_NAVIGATION_HEADERS } from '../../harness/browser-requests';
 import { getDevice } from '../../lambdas/read-api/device-reader';
 import type { DeviceRecord } from '../../lambdas/read-api/device-reader';
 import { localDocumentClient } from '../../local-runtime/aws-clients';
@@ -157,22 +159,30 @@ export interface VisitOptions {
   body?: string;
 }
 
+/**
+ * One request as a browser's navigation (DOCUMENT_NAVIGATION_HEADERS) unless `headers` say otherwise.
+ * node:http rather than fetch(): Node's fetch() always sends `Sec-Fetch-Mode: cors`, which no
+ * navigation carries. Redirects are not followed.
+ */
 export async function visit(baseUrl: string, path: string, options: VisitOptions = {}): Promise<Visit> {
-  const headers: Record<string, string> = { 'user-agent': options.userAgent ?? BROWSER_UA, ...options.headers };
+  const headers: Record<string, string> = { ...DOCUMENT_NAVIGATION_HEADERS, 'user-agent': options.userAgent ?? BROWSER_UA, ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: options.method ?? 'GET',
-    headers,
-    redirect: 'manual',
-    ...(options.body !== undefined ? { body: options.body } : {}),
+  const response = await new Promise<IncomingMessage>((resolveResponse, rejectResponse) => {
+    const req = httpRequest(new URL(path, baseUrl), { method: options.method ?? 'GET', headers }, resolveResponse);
+    req.once('error', rejectResponse);
+    req.end(options.body);
   });
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const received = new Headers();
+  for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) received.append(response.rawHeaders[i] ?? '', response.rawHeaders[i + 1] ?? '');
   return {
-    status: response.status,
-    receivedDeviceId: response.headers.get('x-demo-received-device-id') ?? '',
-    receivedSessionId: response.headers.get('x-demo-received-session-id') ?? '',
-    setCookies: response.headers.getSetCookie(),
-    headers: response.headers,
-    body: await response.text(),
+    status: response.statusCode ?? 0,
+    receivedDeviceId: received.get('x-demo-received-device-id') ?? '',
+    receivedSessionId: received.get('x-demo-received-session-id') ?? '',
+    setCookies: received.getSetCookie(),
+    headers: received,
+    body: Buffer.concat(chunks).toString('utf8'),
   };
 }
 

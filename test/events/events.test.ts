@@ -77,6 +77,11 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
     setCookie: FRESH_COOKIE,
     queued: () => ({ type: 'page_view', deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID, sessionStarted: false, path: '/pricing' }),
   },
+  'authorizer-prefetch.json': {
+    // <link rel="prefetch"> from the returning visitor: identified (ids and cookie kept), not counted.
+    context: { reason: 'prefetch', tracked: false, isNewDevice: false, isNewSession: false, deviceId: SAMPLE_DEVICE_ID, sessionId: SAMPLE_SESSION_ID, userId: NO_VALUE },
+    setCookie: FRESH_COOKIE,
+  },
   'authorizer-bot.json': {
     context: { reason: 'bot', tracked: false, deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE },
     setCookie: DELETION_COOKIE,

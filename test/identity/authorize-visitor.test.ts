@@ -13,7 +13,13 @@ import { RING_K1, sequentialIds } from './test-keys';
 const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const profileUserAgent = createUserAgentProfiler();
 const SETTINGS: AuthorizeSettings = {
-  classification: { skipPrefixes: ['/static/'], untrackedPrefixes: ['/api/'], honorPrivacySignals: true, isBot: (ua) => profileUserAgent(ua).isBot },
+  classification: {
+    skipPrefixes: ['/static/'],
+    untrackedPrefixes: ['/api/'],
+    staticFileExtensions: new Set(['js']),
+    honorPrivacySignals: true,
+    isBot: (ua) => profileUserAgent(ua).isBot,
+  },
   identity: { keyRing: RING_K1, maxAgeSeconds: 3_600, renewal: 'sliding', session: { timeoutSeconds: 1800, maxSeconds: 86_400 } },
   cookieName: 'vg',
   cookies: createSetCookieBuilder({ name: 'vg', domain: undefined }),
@@ -31,6 +37,8 @@ function request(overrides: Partial<RequestFacts> = {}): RequestFacts {
     dnt: undefined,
     authorization: undefined,
     referer: undefined,
+    secFetchDest: 'document',
+    secFetchMode: 'navigate',
     cookieSources: [],
     requestId: 'r-1',
     ...overrides,
@@ -90,6 +98,25 @@ describe('the authorizer use case', () => {
     const forged = decide(request({ cookieSources: ['vg=v1.k1.AAAA.forged'] }));
     expect(forged.counters).toContain('InvalidCookies');
     expect(forged.context.isNewDevice).toBe(true);
+  });
+
+  it('identifies a prefetch, a static file and a fetch() without counting them or touching the session', () => {
+    const first = decide(request());
+    const cookie = cookieOf(first);
+    for (const [facts, reason] of [
+      [{ secPurpose: 'prefetch;prerender' }, 'prefetch'],
+      [{ path: '/assets/app.js', secFetchDest: 'script', secFetchMode: 'no-cors' }, 'static_file'],
+      [{ path: '/data', secFetchDest: 'empty', secFetchMode: 'cors' }, 'not_document'],
+    ] as const) {
+      const later = decide(request({ ...facts, cookieSources: [cookie] }), { at: now + 60_000 });
+      expect(later, reason).toMatchObject({ skippedReason: reason, counters: [], context: { reason, tracked: false, deviceId: first.context.deviceId, sessionId: first.context.sessionId } });
+      expect(later.message).toBeUndefined();
+    }
+    // A new visitor's prefetch mints the device cookie the navigation then brings back; no session yet.
+    const fresh = decide(request({ secPurpose: 'prefetch' }));
+    expect(fresh).toMatchObject({ skippedReason: 'prefetch', counters: ['NewDevices'], context: { isNewDevice: true, sessionId: NO_VALUE } });
+    const navigation = decide(request({ cookieSources: [cookieOf(fresh)] }), { at: now + 5_000 });
+    expect(navigation).toMatchObject({ counters: ['NewSessions', 'TrackedPageViews'], context: { deviceId: fresh.context.deviceId, isNewDevice: false } });
   });
 
   it('links an authenticated returning device to its user instead of counting the view', () => {
