@@ -5,9 +5,10 @@
  * apply once. Costs 2 write units per item (transactional writes bill double), once per batch, not
  * per view: a batch of the deployed shape carries hundreds of views (bench:aggregator).
  */
-import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STATS_ATTRIBUTES, STATS_LAYOUT_VERSION } from '../contract/statistics-layout';
+import { DIMENSIONS, parseStatsSortKey, STATS_ATTRIBUTES, STATS_LAYOUT_VERSION, TOTAL_COUNTERS } from '../contract/statistics-layout';
+import { itemSizeBytes, writeUnitsFor } from './item-size';
 import { TABLE_KEYS } from '../contract/table-layout';
 import { statsExpiresAtSeconds } from '../statistics/calendar-day';
 import type { StatsDelta, StatsItemDelta } from '../statistics/stats-delta';
@@ -34,8 +35,27 @@ export interface DynamoStatisticsStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   retentionMonths: number;
-  /** Receives the write units every transaction consumed. */
-  onCapacity?: (writeUnits: number) => void;
+  /**
+   * Receives the write units of every transaction, as DynamoDB bills them: 2 per item per KB of the
+   * item's largest size (its key and every counter it can hold). Computed here because DynamoDB Local
+   * reports a transaction's ConsumedCapacity as 2 whatever it holds.
+   */
+  onCapacity?: (writeUnits: number, items: number) => void;
+}
+
+/** A transactional write costs twice a plain one. */
+const TRANSACTIONAL_WRITE_FACTOR = 2;
+
+/** The size the item can reach: its keys, layout version, TTL and every counter its kind holds. */
+function largestItemBytes(item: StatsItemDelta): number {
+  const parsed = parseStatsSortKey(item.sk);
+  const counters: readonly string[] = parsed?.kind === 'dimension' ? DIMENSIONS[parsed.dimension] : TOTAL_COUNTERS;
+  const numbers = [STATS_ATTRIBUTES.layoutVersion, TABLE_KEYS.ttlAttribute, ...counters];
+  return itemSizeBytes({
+    [TABLE_KEYS.partitionKey]: { S: item.pk },
+    [TABLE_KEYS.sortKey]: { S: item.sk },
+    ...Object.fromEntries(numbers.map((name) => [name, { N: '-12345678901234567890' }])),
+  });
 }
 
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
@@ -69,15 +89,8 @@ export function createDynamoStatisticsStore(options: DynamoStatisticsStoreOption
     const token = crypto.randomUUID();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const result: { ConsumedCapacity?: ConsumedCapacity[] } = await client.send(
-          new TransactWriteCommand({
-            TransactItems: items.map(update),
-            ClientRequestToken: token,
-            ...(onCapacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
-          }),
-          { abortSignal: signal },
-        );
-        onCapacity?.((result.ConsumedCapacity ?? []).reduce((sum, used) => sum + (used.CapacityUnits ?? 0), 0));
+        await client.send(new TransactWriteCommand({ TransactItems: items.map(update), ClientRequestToken: token }), { abortSignal: signal });
+        onCapacity?.(items.reduce((sum, item) => sum + TRANSACTIONAL_WRITE_FACTOR * writeUnitsFor(largestItemBytes(item)), 0), items.length);
         return;
       } catch (error) {
         if (!isRetryable(error, signal) || attempt + 1 >= MAX_ATTEMPTS) throw error;
