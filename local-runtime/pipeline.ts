@@ -263,7 +263,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     let originUrl = settings.originUrl;
     if (!originUrl) {
-      const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort);
+      const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort, settings.reservedPrefix);
       cleanups.push(() => closeServer(demo.server, 500));
       originUrl = demo.url;
     }
@@ -299,6 +299,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       skipPrefixes: settings.skipPrefixes,
       authorizerTimeoutMs: AUTHORIZER_TIMEOUT_MS,
       authorize: (event) => authorizer.invoke(event),
+      // Deployed, the same function is the reserved route's integration (beacon-handler.ts).
+      reserved: { prefix: settings.reservedPrefix, invoke: (event) => authorizer.invoke(event as never) },
       onRequest: (entry) => log(accessLine(entry)),
     });
     cleanups.push(() => frontDoor.stop());

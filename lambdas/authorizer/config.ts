@@ -59,6 +59,10 @@ export interface AuthorizerConfig {
   readonly sessionTimeoutSeconds: number;
   readonly sessionMaxSeconds: number;
   readonly honorPrivacySignals: boolean;
+  /** The front door's own paths (beacon, script): contract/reserved-paths.ts. */
+  readonly reservedPrefix: string;
+  /** Other sites' origins allowed to send beacons. */
+  readonly beaconOrigins: readonly string[];
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
   readonly sqsTimeouts: SqsTimeouts;
@@ -127,6 +131,8 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     sessionTimeoutSeconds,
     sessionMaxSeconds,
     honorPrivacySignals: read(S.honorPrivacySignals),
+    reservedPrefix: read(S.reservedPrefix),
+    beaconOrigins: read(S.beaconOrigins),
     jwt: jwtSettings(read, isSet, problems),
     slowResolutionWarnMs: read(S.slowResolutionWarnMs),
     sqsTimeouts: { connectMs: read(S.sqsConnectTimeoutMs), requestMs: read(S.sqsRequestTimeoutMs) },

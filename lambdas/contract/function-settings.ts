@@ -10,6 +10,7 @@
  */
 import { MAX_COOKIE_MAX_AGE_SECONDS, defaultCookieName } from '../identity/cookie-attributes';
 import { canonicalPath } from '../identity/request-path';
+import { DEFAULT_RESERVED_PREFIX } from './reserved-paths';
 
 /** Who reads a setting: the CDK app/construct, a function at cold start, or `npm start`. */
 export type SettingReader = 'stack' | 'authorizer' | 'consumer' | 'local';
@@ -138,6 +139,13 @@ function pathEntryProblem(route: boolean) {
   };
 }
 
+/** A beacon origin: scheme and host (and port), as browsers send it in `Origin`. */
+function originEntryProblem(entry: string): string | undefined {
+  const parsed = URL.parse(entry);
+  if (parsed === null || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return 'must be an http(s) origin';
+  return parsed.origin === entry ? undefined : `must be an origin exactly as browsers send it (${parsed.origin})`;
+}
+
 /** The consumer's batching window by default: long enough that views of one session often share a batch. */
 export const DEFAULT_BATCHING_WINDOW_SECONDS = 300;
 
@@ -205,6 +213,27 @@ export const FUNCTION_SETTINGS = {
     env: 'UNTRACKED_PREFIXES',
     default: ['/api/'],
     description: 'Path prefixes that are identified (cookie and headers) but never counted as page views.',
+    readers: ['stack', 'authorizer'],
+  }),
+  reservedPrefix: setting({
+    kind: text({
+      pattern: /^\/[A-Za-z0-9._~-]{1,32}\/$/,
+      must: 'one path segment between slashes, e.g. /_vg/ (letters, digits, ".", "_", "~", "-"; it becomes an API Gateway route)',
+    }),
+    cdk: 'prop',
+    env: 'RESERVED_PREFIX',
+    default: DEFAULT_RESERVED_PREFIX,
+    description:
+      "Paths the front door answers itself and never sends to the origin: the page-view beacon and its script ([single-page apps](single-page-apps.md)). Pick one your site does not use.",
+    readers: ['stack', 'authorizer', 'local'],
+  }),
+  beaconOrigins: setting({
+    kind: { type: 'list', entryProblem: originEntryProblem, maxEntries: 20 } satisfies ListKind,
+    cdk: 'prop',
+    env: 'BEACON_ORIGINS',
+    default: [],
+    description:
+      "Other sites' origins (e.g. `https://www.example.com`) whose pages may send beacons with the visitor's cookie (CORS with credentials); the front door's own origin always may. See [static sites](single-page-apps.md#static-sites-not-behind-the-front-door).",
     readers: ['stack', 'authorizer'],
   }),
   sessionTimeoutSeconds: setting({
