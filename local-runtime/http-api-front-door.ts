@@ -16,6 +16,8 @@ import { buildProxyEvent, writeProxyResult } from './http-api-lambda-proxy';
 /** What the authorizer returned (simple response), or why it did not. */
 export type AuthorizerOutcome =
   | { kind: 'skipped' }
+  /** The reserved prefix: the function answered as the route's integration, no authorizer. */
+  | { kind: 'reserved' }
   | { kind: 'answered'; isAuthorized: boolean; context: Record<string, unknown> }
   | { kind: 'failed'; error: unknown };
 
@@ -209,6 +211,7 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
 
     const reserved = options.reserved;
     if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
+      outcome = { kind: 'reserved' };
       await serveReserved(req, res, reserved);
       return;
     }

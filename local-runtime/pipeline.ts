@@ -63,6 +63,7 @@ function accessLine(entry: LocalFrontDoorRequestLog): string {
   const outcome = entry.authorizer;
   let identity: string;
   if (outcome.kind === 'skipped') identity = 'skip route, no authorizer';
+  else if (outcome.kind === 'reserved') identity = 'reserved path, answered by the authorizer function';
   else if (outcome.kind === 'failed') identity = `authorizer failed (${describeError(outcome.error)}), proxied without identity`;
   else {
     const flags = [outcome.context.reason, outcome.context.isNewDevice === true ? 'new device' : undefined, outcome.context.isNewSession === true ? 'new session' : undefined];

@@ -7,7 +7,7 @@
  * without a cookie, logged and counted like the authorizer's.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BEACON_ENDPOINT, BEACON_LIMITS, BEACON_SCRIPT_STEM, UNVERSIONED_SCRIPT_CACHE, VERSIONED_SCRIPT_CACHE } from '../contract/reserved-paths';
+import { BEACON_ENDPOINT, BEACON_LIMITS, BEACON_SCRIPT_STEM, SCRIPT_NAME_HEADER, UNVERSIONED_SCRIPT_CACHE, VERSIONED_SCRIPT_CACHE } from '../contract/reserved-paths';
 import { createRandomIdSource, SESSION_ID_BYTES } from '../identity/id-source';
 import { createBeaconRate } from '../identity/beacon-rate';
 import { BEACON_SCRIPT, beaconScriptFileName } from '../identity/beacon-script';
@@ -65,7 +65,11 @@ export function createReservedPathHandler(deps: AuthorizerDeps): (event: unknown
     if (method !== 'GET' && method !== 'HEAD') return answer(405, { allow: 'GET, HEAD' });
     return {
       statusCode: 200,
-      headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': versioned ? VERSIONED_SCRIPT_CACHE : UNVERSIONED_SCRIPT_CACHE },
+      headers: {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': versioned ? VERSIONED_SCRIPT_CACHE : UNVERSIONED_SCRIPT_CACHE,
+        [SCRIPT_NAME_HEADER]: beaconScriptFileName(),
+      },
       body: method === 'HEAD' ? '' : BEACON_SCRIPT,
     };
   }

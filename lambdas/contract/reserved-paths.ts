@@ -13,6 +13,9 @@ export const BEACON_ENDPOINT = 'view';
 /** `GET {prefix}spa.<version>.js` (immutable) and `GET {prefix}spa.js` (short cache): the beacon script. */
 export const BEACON_SCRIPT_STEM = 'spa';
 
+/** On both script responses: the versioned file name, for a site to put in its script tag. */
+export const SCRIPT_NAME_HEADER = 'x-visitor-gate-script';
+
 /** Cache-Control of the versioned script URL: its content never changes. */
 export const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 /** Cache-Control of the unversioned script URL: a new script reaches browsers within the hour. */
