@@ -8,6 +8,7 @@ import {
   envText,
   jwtProblems,
   readEnv,
+  reservedPrefixProblems,
   sessionProblems,
   type Env,
   type FunctionSettingId,
@@ -118,6 +119,10 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   const sessionTimeoutSeconds = read(S.sessionTimeoutSeconds);
   const sessionMaxSeconds = read(S.sessionMaxSeconds);
   problems.push(...sessionProblems(sessionTimeoutSeconds, sessionMaxSeconds, envName));
+  const reservedPrefix = read(S.reservedPrefix);
+  const skipPrefixes = read(S.skipPrefixes);
+  const untrackedPrefixes = read(S.untrackedPrefixes);
+  problems.push(...reservedPrefixProblems(reservedPrefix, { skipPrefixes, untrackedPrefixes }, envName));
 
   const config: AuthorizerConfig = {
     queueUrl: queueUrl ?? '',
@@ -126,12 +131,12 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     cookieDomain,
     cookieMaxAgeSeconds: read(S.cookieMaxAgeSeconds),
     cookieRenewal: read(S.cookieRenewal),
-    skipPrefixes: read(S.skipPrefixes),
-    untrackedPrefixes: read(S.untrackedPrefixes),
+    skipPrefixes,
+    untrackedPrefixes,
     sessionTimeoutSeconds,
     sessionMaxSeconds,
     honorPrivacySignals: read(S.honorPrivacySignals),
-    reservedPrefix: read(S.reservedPrefix),
+    reservedPrefix,
     beaconOrigins: read(S.beaconOrigins),
     jwt: jwtSettings(read, isSet, problems),
     slowResolutionWarnMs: read(S.slowResolutionWarnMs),

@@ -616,6 +616,22 @@ export function sessionProblems(timeoutSeconds: number, maxSeconds: number, name
     : [];
 }
 
+/**
+ * The reserved prefix is the front door's own: a skip or untracked entry overlapping it would be a
+ * second route for the same paths (refused by API Gateway) or a rule that never applies.
+ */
+export function reservedPrefixProblems(reservedPrefix: string, entries: { readonly skipPrefixes: readonly string[]; readonly untrackedPrefixes: readonly string[] }, name: NameOf): string[] {
+  const problems: string[] = [];
+  for (const id of ['skipPrefixes', 'untrackedPrefixes'] as const) {
+    for (const entry of entries[id]) {
+      if (entry.startsWith(reservedPrefix) || reservedPrefix.startsWith(entry)) {
+        problems.push(`${name(id)} entry "${entry}" overlaps ${name('reservedPrefix')} "${reservedPrefix}" (the front door answers those paths itself)`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** JWT verification needs exactly one key source (of `keyIds`) and an issuer; an audience alone is a mistake. */
 export function jwtProblems(keyIds: readonly FunctionSettingId[], isSet: (id: FunctionSettingId) => boolean, name: NameOf): string[] {
   const keys = keyIds.filter(isSet);
