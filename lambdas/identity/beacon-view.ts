@@ -42,7 +42,9 @@ export function decideBeacon(request: BeaconRequest, nowMillis: number, settings
   if (!originAllowed(request.origin, request.ownOrigin, settings.allowedOrigins)) return { kind: 'refused', reason: 'beacon_origin', status: 403 };
   const claim = parseBeaconClaim(request.body, settings.reservedPrefix);
   if (claim === undefined) return { kind: 'refused', reason: 'beacon_invalid', status: 400 };
-  // The claimed navigation: a GET of the claimed path, with the beacon's own cookies and headers.
+  // The claimed navigation: a GET of the claimed path, with the beacon's own cookies and privacy
+  // headers. What marks a request as a navigation (method, fetch metadata) describes the claim, not the
+  // beacon request (a subresource POST), so it must never come from the beacon's headers.
   const facts: RequestFacts = { ...request.facts, method: 'GET', path: claim.path, utm: claim.utm, referer: claim.referrer };
   const allowOrigin = request.origin;
   const early = decideBeforeIdentity(facts, settings.authorize);

@@ -23,7 +23,17 @@ function proxyEvent(options: { path?: string; method?: string; body?: string; he
   const { type: _type, routeArn: _routeArn, identitySource: _identitySource, ...event } = httpApiEvent({
     path: options.path ?? '/_vg/view',
     method: options.method ?? 'POST',
-    headers: { host: HOST, 'x-forwarded-proto': 'https', 'content-type': 'text/plain;charset=UTF-8', ...options.headers },
+    // What Chromium sends with navigator.sendBeacon: fetch metadata of a subresource, not of a navigation.
+    headers: {
+      host: HOST,
+      'x-forwarded-proto': 'https',
+      'content-type': 'text/plain;charset=UTF-8',
+      accept: '*/*',
+      'sec-fetch-dest': 'empty',
+      'sec-fetch-mode': 'no-cors',
+      'sec-fetch-site': 'same-origin',
+      ...options.headers,
+    },
     ...(options.cookies ? { cookies: options.cookies } : {}),
   });
   const body = options.body ?? '';
