@@ -150,6 +150,7 @@ export class AnonymousTracking extends Construct {
       originUrl: settings.originUrl,
       skipPrefixes: settings.skipPrefixes,
       authorizer: this.authorizer.function,
+      reservedPrefix: settings.reservedPrefix,
       customDomain: settings.customDomain,
       logRetentionDays: settings.logRetentionDays,
     });

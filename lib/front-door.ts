@@ -10,7 +10,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -23,7 +23,10 @@ export interface FrontDoorProps {
   readonly originUrl: string;
   /** Paths routed straight to the origin without the authorizer (trailing `/` = prefix). */
   readonly skipPrefixes: readonly string[];
+  /** Also the integration of the reserved prefix's route (lambdas/authorizer/beacon-handler.ts). */
   readonly authorizer: IFunction;
+  /** The front door's own paths (beacon, script), answered by `authorizer` and never sent to the origin. */
+  readonly reservedPrefix: string;
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   readonly logRetentionDays: number;
 }
@@ -44,6 +47,8 @@ export class FrontDoor extends Construct {
   private readonly customDomainName?: string;
   /** The default route (authorizer in front). */
   readonly defaultRoute: apigwv2.HttpRoute;
+  /** `ANY {reservedPrefix}{proxy+}`: the identity function as a Lambda proxy integration, no authorizer. */
+  readonly reservedRoutes: apigwv2.HttpRoute[];
   /** Authorizer-free routes for the skip prefixes. */
   readonly skipRoutes: apigwv2.HttpRoute[] = [];
 
@@ -110,6 +115,16 @@ export class FrontDoor extends Construct {
     });
     this.addSetCookieResponseMapping(this.defaultRoute);
     this.dropIdentitySource();
+
+    // The reserved prefix: the identity function answers (beacon 204 + cookie, script) with one
+    // invocation and no authorizer in front: the function applies the authorizer's rules itself.
+    this.reservedRoutes = this.api.addRoutes({
+      path: skipRoutePath(props.reservedPrefix),
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('ReservedPathIntegration', props.authorizer, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
 
     // Skip prefixes: straight to the origin, no authorizer, identity headers removed (nobody vouches
     // for them on these routes, so a client must not be able to smuggle them to the origin).

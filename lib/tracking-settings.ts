@@ -15,6 +15,7 @@ import {
   originOf,
   propName,
   readValue,
+  reservedPrefixProblems,
   sessionProblems,
   type PropId,
   type SettingId,
@@ -164,6 +165,7 @@ export function resolveTrackingSettings(props: AnonymousTrackingProps): Tracking
 
   problems.push(...batchingProblems(v.consumerBatchSize, v.consumerMaxBatchingWindowSeconds, propName));
   problems.push(...sessionProblems(v.sessionTimeoutSeconds, v.sessionMaxSeconds, propName));
+  problems.push(...reservedPrefixProblems(v.reservedPrefix, v, propName));
 
   if (problems.length > 0) throw new TrackingSettingsError(problems);
   return {

@@ -66,6 +66,13 @@ export class VisitorGateStack extends Stack {
           'Skip-prefix routes (static assets, health checks, robots.txt) are public pages of the site served by the origin; they deliberately bypass the authorizer so they cost no Lambda invocation. Identity headers are removed on them.',
       });
     }
+    for (const route of t.frontDoor.reservedRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "The reserved prefix's route (page-view beacon, its script) is answered by the identity function itself, which applies the authorizer's rules to each request; an authorizer in front would be a second invocation for the same decision.",
+      });
+    }
     Validations.of(t.alarms.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:

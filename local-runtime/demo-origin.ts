@@ -11,6 +11,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NO_VALUE } from '../lambdas/contract/gateway-context';
+import { DEFAULT_RESERVED_PREFIX } from '../lambdas/contract/reserved-paths';
+import { beaconScriptFileName } from '../lambdas/identity/beacon-script';
 import { IDENTITY_HEADERS, type IdentityHeader } from '../lib/identity-headers';
 
 export interface DemoOrigin {
@@ -32,6 +34,7 @@ const NAV_LINKS: Array<[string, string]> = [
   ['/pricing', 'Pricing'],
   ['/about', 'About'],
   ['/whoami', 'Who am I?'],
+  ['/spa', 'Single-page app'],
 ];
 
 /** Fills the page's data lines from two fetch() calls: one to a `.json` path, one to a path without an extension. */
@@ -41,6 +44,37 @@ const APP_SCRIPT = `for (const [id, url] of [['data', '/data.json'], ['live', '/
 `;
 const CHUNK_SCRIPT = 'document.documentElement.dataset.chunk = "main";\n';
 const SCRIPT_HEADERS = { 'cache-control': 'no-store' };
+
+/** The single-page section's client-side routes (served as one document at any of them). */
+export const SPA_ROUTES = ['/spa', '/spa/one', '/spa/two', '/spa/three', '/spa/four'] as const;
+
+/**
+ * The single-page section: one document; links change the path with `history.pushState`, "Replace"
+ * moves to /spa/four with `replaceState`, "Filter" only changes the query (same path: not a new view).
+ * The beacon script reports each path change to the front door.
+ */
+function spaBody(scriptUrl: string): string {
+  const links = SPA_ROUTES.map((route) => `<a href="${route}" data-spa id="spa-${route.split('/').pop()}">${route}</a>`).join(' ');
+  return `<p>${links}</p><p><button id="spa-replace">Replace with /spa/four</button> <button id="spa-filter">Filter (query only)</button></p>
+<p>Client-side route: <code id="spa-route"></code></p>
+<script src="${escapeHtml(scriptUrl)}"></script>
+<script>
+(function () {
+  function render() { document.getElementById('spa-route').textContent = location.pathname + location.search; }
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest('a[data-spa]');
+    if (!link) return;
+    event.preventDefault();
+    history.pushState(null, '', link.getAttribute('href'));
+    render();
+  });
+  document.getElementById('spa-replace').onclick = function () { history.replaceState(null, '', '/spa/four'); render(); };
+  document.getElementById('spa-filter').onclick = function () { history.replaceState(null, '', location.pathname + '?tab=2'); render(); };
+  window.addEventListener('popstate', render);
+  render();
+})();
+</script>`;
+}
 
 const STYLESHEET = 'body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}' +
   'nav a{margin-right:1rem}code{background:#eee;padding:0 .25rem}\n';
@@ -87,7 +121,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
+function handle(req: IncomingMessage, res: ServerResponse, scriptUrl: string): void {
   const url = new URL(req.url ?? '/', 'http://origin.local');
   const identity = receivedIdentity(req);
   res.setHeader('x-demo-received-device-id', identity.deviceId);
@@ -97,6 +131,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const known = PAGES[url.pathname];
   if (known) {
     send(res, 200, 'text/html; charset=utf-8', page(req, known.title, `<p>${escapeHtml(known.text)}</p>`, url.pathname === '/' ? HOME_EXTRAS : undefined));
+    return;
+  }
+  if ((SPA_ROUTES as readonly string[]).includes(url.pathname)) {
+    send(res, 200, 'text/html; charset=utf-8', page(req, 'Single-page app', spaBody(scriptUrl)));
     return;
   }
   switch (url.pathname) {
@@ -154,8 +192,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
-export async function startDemoOrigin(port: number): Promise<DemoOrigin> {
-  const server = createServer(handle);
+/** `reservedPrefix`: where the front door serves the beacon script (contract/reserved-paths.ts). */
+export async function startDemoOrigin(port: number, reservedPrefix: string = DEFAULT_RESERVED_PREFIX): Promise<DemoOrigin> {
+  const scriptUrl = `${reservedPrefix}${beaconScriptFileName()}`;
+  const server = createServer((req, res) => handle(req, res, scriptUrl));
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
     server.listen(port, '127.0.0.1', () => {

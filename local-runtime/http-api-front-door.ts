@@ -9,11 +9,15 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { canonicalPath, isSkipPath } from '../lambdas/identity/request-path';
 import { IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES, isIdentityHeaderSpelling } from '../lib/identity-headers';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+import { buildProxyEvent, writeProxyResult } from './http-api-lambda-proxy';
 
 /** What the authorizer returned (simple response), or why it did not. */
 export type AuthorizerOutcome =
   | { kind: 'skipped' }
+  /** The reserved prefix: the function answered as the route's integration, no authorizer. */
+  | { kind: 'reserved' }
   | { kind: 'answered'; isAuthorized: boolean; context: Record<string, unknown> }
   | { kind: 'failed'; error: unknown };
 
@@ -32,6 +36,11 @@ export interface LocalFrontDoorOptions {
   originUrl: string;
   skipPrefixes: readonly string[];
   authorize(event: HttpApiAuthorizerEvent): Promise<unknown>;
+  /**
+   * The reserved prefix's route (`ANY {prefix}{proxy+}`): requests under it go to `invoke` as a Lambda
+   * proxy event (the same function as `authorize`, deployed), never to the origin.
+   */
+  reserved?: { prefix: string; invoke(event: APIGatewayProxyEventV2): Promise<unknown> };
   /** One call per finished request (an access log line). */
   onRequest?(entry: LocalFrontDoorRequestLog): void;
   /** How long to wait for the authorizer before proxying without identity (API Gateway allows 10 s). */
@@ -114,6 +123,9 @@ export function isSkipped(path: string, skipPrefixes: readonly string[]): boolea
   return canonicalPath(path) === path && isSkipPath(path, skipPrefixes);
 }
 
+/** API Gateway's request payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
 /** Responses that get the authorizer's Set-Cookie, as the stack's response mappings list them. */
 const SET_COOKIE_STATUSES: ReadonlySet<number> = new Set(SET_COOKIE_STATUS_CODES);
 
@@ -124,8 +136,8 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
   let localPort = options.port;
 
-  async function runAuthorizer(req: IncomingMessage, now: Date) {
-    const built = buildAuthorizerEvent(
+  function requestEvent(req: IncomingMessage, now: Date) {
+    return buildAuthorizerEvent(
       {
         method: req.method ?? 'GET',
         url: req.url ?? '/',
@@ -137,6 +149,10 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
       },
       now,
     );
+  }
+
+  async function runAuthorizer(req: IncomingMessage, now: Date) {
+    const built = requestEvent(req, now);
     try {
       const result = await withTimeout(options.authorize(built.event), authorizerTimeoutMs, 'The authorizer');
       return { outcome: simpleResponse(result), traceId: built.traceId, requestId: built.requestId };
@@ -193,6 +209,12 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
       }),
     );
 
+    const reserved = options.reserved;
+    if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
+      outcome = { kind: 'reserved' };
+      await serveReserved(req, res, reserved);
+      return;
+    }
     const skipped = isSkipped(path, options.skipPrefixes);
     if (!skipped) ({ outcome, traceId, requestId } = await runAuthorizer(req, new Date()));
     // HTTP APIs name every request in this response header.
@@ -252,6 +274,28 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
       else upstream.end();
     };
     forward(0);
+  }
+
+  /** As the deployed route: the whole body (API Gateway's 10 MB cap), then one proxy invocation. */
+  async function serveReserved(req: IncomingMessage, res: ServerResponse, reserved: NonNullable<LocalFrontDoorOptions['reserved']>): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        errorBody(res, 413, 'Request Entity Too Large');
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const built = requestEvent(req, new Date());
+    res.setHeader('apigw-requestid', built.requestId);
+    const event = buildProxyEvent(built.event, `ANY ${reserved.prefix}{proxy+}`, Buffer.concat(chunks));
+    try {
+      writeProxyResult(res, await withTimeout(reserved.invoke(event), integrationTimeoutMs, 'The function'));
+    } catch (error) {
+      errorBody(res, error instanceof Error && error.message.includes('did not answer') ? 504 : 500, 'Internal Server Error');
+    }
   }
 
   const server = createServer((req, res) => {

@@ -63,6 +63,7 @@ function accessLine(entry: LocalFrontDoorRequestLog): string {
   const outcome = entry.authorizer;
   let identity: string;
   if (outcome.kind === 'skipped') identity = 'skip route, no authorizer';
+  else if (outcome.kind === 'reserved') identity = 'reserved path, answered by the authorizer function';
   else if (outcome.kind === 'failed') identity = `authorizer failed (${describeError(outcome.error)}), proxied without identity`;
   else {
     const flags = [outcome.context.reason, outcome.context.isNewDevice === true ? 'new device' : undefined, outcome.context.isNewSession === true ? 'new session' : undefined];
@@ -263,7 +264,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     let originUrl = settings.originUrl;
     if (!originUrl) {
-      const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort);
+      const demo: DemoOrigin = await startDemoOrigin(settings.demoOriginPort, settings.reservedPrefix);
       cleanups.push(() => closeServer(demo.server, 500));
       originUrl = demo.url;
     }
@@ -299,6 +300,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       skipPrefixes: settings.skipPrefixes,
       authorizerTimeoutMs: AUTHORIZER_TIMEOUT_MS,
       authorize: (event) => authorizer.invoke(event),
+      // Deployed, the same function is the reserved route's integration (beacon-handler.ts).
+      reserved: { prefix: settings.reservedPrefix, invoke: (event) => authorizer.invoke(event as never) },
       onRequest: (entry) => log(accessLine(entry)),
     });
     cleanups.push(() => frontDoor.stop());

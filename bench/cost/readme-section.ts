@@ -2,14 +2,14 @@
  * The cost section of docs/benchmarks.md, rendered from `bench/results/cost.json` (what `npm run bench:cost`
  * wrote); `npm run docs:bench` puts it between its markers (bench/readme-sections.ts).
  */
-interface Line {
+export interface Line {
   item: string;
   quantity: number;
   unit: string;
   usdPerMonth: number;
 }
 
-interface Rate {
+export interface Rate {
   rate: string;
   viewsPerMonth: number;
   lines: Line[];
@@ -19,7 +19,7 @@ interface Rate {
   facts: Record<string, number>;
 }
 
-interface DesignResult {
+export interface DesignResult {
   design: 'before' | 'current';
   settings: Record<string, string | number | boolean>;
   rates: Rate[];
@@ -36,11 +36,11 @@ export interface CostResults {
   crossover?: { viewsPerMonth: number; writeUnitsPerMonth: number; floorUsdPerMonth: number; usdPerMillionWriteUnits: number };
 }
 
-const usd = (value: number) => `$${value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toFixed(3)}`;
-const itemName = (item: string) => item.replace(/ \(.*\)$/, '');
+export const usd = (value: number) => `$${value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toFixed(3)}`;
+export const itemName = (item: string) => item.replace(/ \(.*\)$/, '');
 const millions = (views: number) => (views >= 1e9 ? `${views / 1e9}B` : `${views / 1e6}M`);
 
-function design(results: CostResults, name: DesignResult['design']): DesignResult {
+export function design(results: CostResults, name: DesignResult['design']): DesignResult {
   const found = results.results.find((result) => result.design === name);
   if (!found) throw new Error(`cost.json has no ${name} design`);
   return found;

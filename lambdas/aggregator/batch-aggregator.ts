@@ -36,18 +36,8 @@ export interface BatchAggregatorDeps {
   statistics?: { store: StatisticsStore; timeZone: string };
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next];
-      next += 1;
-      if (item !== undefined) await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+export { forEachLimited } from '../aggregation/concurrency';
+import { forEachLimited } from '../aggregation/concurrency';
 
 function errorFields(error: unknown) {
   return error instanceof Error

@@ -8,6 +8,7 @@ import {
   envText,
   jwtProblems,
   readEnv,
+  reservedPrefixProblems,
   sessionProblems,
   type Env,
   type FunctionSettingId,
@@ -60,6 +61,10 @@ export interface AuthorizerConfig {
   readonly sessionTimeoutSeconds: number;
   readonly sessionMaxSeconds: number;
   readonly honorPrivacySignals: boolean;
+  /** The front door's own paths (beacon, script): contract/reserved-paths.ts. */
+  readonly reservedPrefix: string;
+  /** Other sites' origins allowed to send beacons. */
+  readonly beaconOrigins: readonly string[];
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
   readonly sqsTimeouts: SqsTimeouts;
@@ -115,6 +120,10 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   const sessionTimeoutSeconds = read(S.sessionTimeoutSeconds);
   const sessionMaxSeconds = read(S.sessionMaxSeconds);
   problems.push(...sessionProblems(sessionTimeoutSeconds, sessionMaxSeconds, envName));
+  const reservedPrefix = read(S.reservedPrefix);
+  const skipPrefixes = read(S.skipPrefixes);
+  const untrackedPrefixes = read(S.untrackedPrefixes);
+  problems.push(...reservedPrefixProblems(reservedPrefix, { skipPrefixes, untrackedPrefixes }, envName));
 
   const config: AuthorizerConfig = {
     queueUrl: queueUrl ?? '',
@@ -123,12 +132,14 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     cookieDomain,
     cookieMaxAgeSeconds: read(S.cookieMaxAgeSeconds),
     cookieRenewal: read(S.cookieRenewal),
-    skipPrefixes: read(S.skipPrefixes),
-    untrackedPrefixes: read(S.untrackedPrefixes),
+    skipPrefixes,
+    untrackedPrefixes,
     staticFileExtensions: read(S.staticFileExtensions),
     sessionTimeoutSeconds,
     sessionMaxSeconds,
     honorPrivacySignals: read(S.honorPrivacySignals),
+    reservedPrefix,
+    beaconOrigins: read(S.beaconOrigins),
     jwt: jwtSettings(read, isSet, problems),
     slowResolutionWarnMs: read(S.slowResolutionWarnMs),
     sqsTimeouts: { connectMs: read(S.sqsConnectTimeoutMs), requestMs: read(S.sqsRequestTimeoutMs) },

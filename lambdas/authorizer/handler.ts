@@ -21,8 +21,9 @@ import { isUsableUserId } from '../identity/queue-messages';
 import type { RequestFacts } from '../identity/request-facts';
 import { createUserAgentProfiler, type UserAgentProfiler } from '../identity/user-agent-profile';
 import { AfterResponseLifecycle } from './after-response';
+import { createReservedPathHandler, isReservedPathEvent, type ReservedPathResponse } from './beacon-handler';
 import { allowResponse, readRequest, type AuthorizerResponse } from './authorizer-event';
-import { createAuthorizerMetrics, type AuthorizerMetrics } from './authorizer-metrics';
+import { createAuthorizerMetrics, type AuthorizerMetrics, type InvocationMetrics } from './authorizer-metrics';
 import { BatchingPageViewPublisher } from './batching-page-view-publisher';
 import { HOLD_LIMITS } from './held-page-views';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config';
@@ -54,7 +55,7 @@ export interface AuthorizerDeps {
 export type AuthorizerHandler = (event: unknown) => Promise<AuthorizerResponse>;
 
 /** The use case's settings, built once per execution environment from the configuration. */
-function authorizeSettings(config: AuthorizerConfig, keyRing: KeyRing, profileUserAgent: UserAgentProfiler): AuthorizeSettings {
+export function authorizeSettings(config: AuthorizerConfig, keyRing: KeyRing, profileUserAgent: UserAgentProfiler): AuthorizeSettings {
   return {
     classification: {
       skipPrefixes: config.skipPrefixes,
@@ -111,14 +112,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
       if (elapsedMs > config.slowResolutionWarnMs) {
         logger.warn('Slow identity resolution', { elapsedMs: Math.round(elapsedMs * 1000) / 1000, reason: decision.context.reason });
       }
-      if (decision.message !== undefined) {
-        try {
-          await publisher.publish(decision.message);
-        } catch (error) {
-          invocation.count('PublishFailures');
-          writeReplayRecord(logger, decision.message, error);
-        }
-      }
+      if (decision.message !== undefined) await publishOrRecord(publisher, logger, invocation, decision.message);
       return allowResponse(event, decision.context, decision.principalId);
     } catch (error) {
       invocation.count('AuthorizerErrors');
@@ -132,6 +126,16 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
       invocation.flush();
     }
   };
+}
+
+/** Queues an accepted message; if that fails, it is counted and logged for replay, never lost or thrown. */
+export async function publishOrRecord(publisher: PageViewPublisher, logger: AuthorizerLogger, invocation: InvocationMetrics, message: QueueMessage): Promise<void> {
+  try {
+    await publisher.publish(message);
+  } catch (error) {
+    invocation.count('PublishFailures');
+    writeReplayRecord(logger, message, error);
+  }
 }
 
 /** The page view was accepted: keep it replayable from the logs (the consumer deduplicates by id). */
@@ -225,7 +229,19 @@ export async function createDefaultDeps(env: NodeJS.ProcessEnv = process.env, re
   return { config, keyRing, publisher, logger, jwtVerifier, metrics };
 }
 
-let defaultHandler: Promise<AuthorizerHandler> | undefined;
+type FunctionHandler = (event: unknown) => Promise<AuthorizerResponse | ReservedPathResponse>;
+
+/**
+ * One function, two roles: the `$default` route's authorizer, and the integration of the reserved
+ * prefix's route (beacon-handler.ts), told apart by the event's shape.
+ */
+export function createFunctionHandler(deps: AuthorizerDeps): FunctionHandler {
+  const authorize = createAuthorizerHandler(deps);
+  const reserved = createReservedPathHandler(deps);
+  return (event) => (isReservedPathEvent(event) ? reserved(event) : authorize(event));
+}
+
+let defaultHandler: Promise<FunctionHandler> | undefined;
 
 /**
  * Awaited by `lambda-entry.mjs` during init: on Lambda (AWS_LAMBDA_RUNTIME_API set) registers the
@@ -244,9 +260,9 @@ export async function startAfterResponseExtension(env: NodeJS.ProcessEnv = proce
 }
 
 /** Lambda entry point. The first call builds the dependencies; a failed build is retried on the next call. */
-export async function handler(event: unknown): Promise<AuthorizerResponse> {
+export async function handler(event: unknown): Promise<AuthorizerResponse | ReservedPathResponse> {
   try {
-    defaultHandler ??= createDefaultDeps().then(createAuthorizerHandler, (error: unknown) => {
+    defaultHandler ??= createDefaultDeps().then(createFunctionHandler, (error: unknown) => {
       defaultHandler = undefined;
       throw error;
     });

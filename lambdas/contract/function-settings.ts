@@ -11,6 +11,7 @@
 import { MAX_COOKIE_MAX_AGE_SECONDS, defaultCookieName } from '../identity/cookie-attributes';
 import { MAX_EXTENSION_CHARS } from '../identity/navigation';
 import { canonicalPath } from '../identity/request-path';
+import { DEFAULT_RESERVED_PREFIX } from './reserved-paths';
 
 /** Who reads a setting: the CDK app/construct, a function at cold start, or `npm start`. */
 export type SettingReader = 'stack' | 'authorizer' | 'consumer' | 'local';
@@ -160,6 +161,13 @@ function extensionProblem(entry: string): string | undefined {
   return undefined;
 }
 
+/** A beacon origin: scheme and host (and port), as browsers send it in `Origin`. */
+function originEntryProblem(entry: string): string | undefined {
+  const parsed = URL.parse(entry);
+  if (parsed === null || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return 'must be an http(s) origin';
+  return parsed.origin === entry ? undefined : `must be an origin exactly as browsers send it (${parsed.origin})`;
+}
+
 /** The consumer's batching window by default: long enough that views of one session often share a batch. */
 export const DEFAULT_BATCHING_WINDOW_SECONDS = 300;
 
@@ -236,6 +244,27 @@ export const FUNCTION_SETTINGS = {
     env: 'UNTRACKED_PREFIXES',
     default: ['/api/'],
     description: 'Path prefixes that are identified (cookie and headers) but never counted as page views.',
+    readers: ['stack', 'authorizer'],
+  }),
+  reservedPrefix: setting({
+    kind: text({
+      pattern: /^\/[A-Za-z0-9._~-]{1,32}\/$/,
+      must: 'one path segment between slashes, e.g. /_vg/ (letters, digits, ".", "_", "~", "-"; it becomes an API Gateway route)',
+    }),
+    cdk: 'prop',
+    env: 'RESERVED_PREFIX',
+    default: DEFAULT_RESERVED_PREFIX,
+    description:
+      "Paths the front door answers itself and never sends to the origin: the page-view beacon and its script ([single-page apps](single-page-apps.md)). Pick one your site does not use.",
+    readers: ['stack', 'authorizer', 'local'],
+  }),
+  beaconOrigins: setting({
+    kind: { type: 'list', entryProblem: originEntryProblem, maxEntries: 20 } satisfies ListKind,
+    cdk: 'prop',
+    env: 'BEACON_ORIGINS',
+    default: [],
+    description:
+      "Other sites' origins (e.g. `https://www.example.com`) whose pages may send beacons with the visitor's cookie (CORS with credentials); the front door's own origin always may. See [static sites](single-page-apps.md#static-sites-not-behind-the-front-door).",
     readers: ['stack', 'authorizer'],
   }),
   sessionTimeoutSeconds: setting({
@@ -616,6 +645,22 @@ export function sessionProblems(timeoutSeconds: number, maxSeconds: number, name
   return maxSeconds < timeoutSeconds
     ? [`${name('sessionMaxSeconds')} (${maxSeconds}) must not be shorter than ${name('sessionTimeoutSeconds')} (${timeoutSeconds})`]
     : [];
+}
+
+/**
+ * The reserved prefix is the front door's own: a skip or untracked entry overlapping it would be a
+ * second route for the same paths (refused by API Gateway) or a rule that never applies.
+ */
+export function reservedPrefixProblems(reservedPrefix: string, entries: { readonly skipPrefixes: readonly string[]; readonly untrackedPrefixes: readonly string[] }, name: NameOf): string[] {
+  const problems: string[] = [];
+  for (const id of ['skipPrefixes', 'untrackedPrefixes'] as const) {
+    for (const entry of entries[id]) {
+      if (entry.startsWith(reservedPrefix) || reservedPrefix.startsWith(entry)) {
+        problems.push(`${name(id)} entry "${entry}" overlaps ${name('reservedPrefix')} "${reservedPrefix}" (the front door answers those paths itself)`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** JWT verification needs exactly one key source (of `keyIds`) and an issuer; an audience alone is a mistake. */

@@ -14,7 +14,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { forEachLimited } from '../aggregator/batch-aggregator';
+import { forEachLimited } from '../aggregation/concurrency';
 import { TABLE_KEYS } from '../contract/table-layout';
 import {
   DIMENSIONS,

@@ -32,6 +32,8 @@ describe('loadAuthorizerConfig', () => {
       sessionTimeoutSeconds: 1800,
       sessionMaxSeconds: 86_400,
       honorPrivacySignals: true,
+      reservedPrefix: '/_vg/',
+      beaconOrigins: [],
       jwt: undefined,
       slowResolutionWarnMs: 5,
       sqsTimeouts: { connectMs: 100, requestMs: 300 },

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_FORMAT } from '../../lib/front-door';
 import { SET_COOKIE_STATUS_CODES } from '../../lib/identity-headers';
 import { DEFAULT_SKIP_PREFIXES } from '../../lib/tracking-settings';
-import { TEST_ORIGIN, synthesize } from '../../harness/stack-fixture';
+import { TEST_ORIGIN, resourceIdStartingWith, synthesize } from '../../harness/stack-fixture';
 
 type Resource = { Properties: Record<string, unknown> };
 
@@ -131,7 +131,34 @@ describe('skip prefixes', () => {
     const keys = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => (route as Resource).Properties.RouteKey,
     );
-    expect(keys.sort()).toEqual(['$default', 'ANY /assets/{proxy+}', 'ANY /sitemap.xml']);
+    expect(keys.sort()).toEqual(['$default', 'ANY /_vg/{proxy+}', 'ANY /assets/{proxy+}', 'ANY /sitemap.xml']);
+  });
+});
+
+describe('the reserved prefix (beacon and script)', () => {
+  it('routes to the authorizer function as a Lambda proxy integration (payload 2.0) with no authorizer in front', () => {
+    const route = routesByKey().get('ANY /_vg/{proxy+}');
+    expect(route?.Properties.AuthorizationType).toBe('NONE');
+    const integration = integrationOf(route as Resource);
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const authorizerId = resourceIdStartingWith(template, 'AWS::Lambda::Function', 'TrackingAuthorizer');
+    expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(authorizerId);
+  });
+
+  it('lets API Gateway invoke the function for that route only', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('/\\*/\\*/_vg/\\{proxy\\+\\}')])]) }),
+    });
+  });
+
+  it('follows the reservedPrefix setting, and the function reads the same prefix', () => {
+    const custom = synthesize({ reservedPrefix: '/_track/' }).template;
+    const keys = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map((route) => (route as Resource).Properties.RouteKey);
+    expect(keys).toContain('ANY /_track/{proxy+}');
+    expect(keys).not.toContain('ANY /_vg/{proxy+}');
+    custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESERVED_PREFIX: '/_track/' }) } });
   });
 });
 
