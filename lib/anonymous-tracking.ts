@@ -18,6 +18,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEAD_LETTER_RETENTION_DAYS } from '../lambdas/aggregation/erasure';
 import { FIXED_CHOICES, SETTINGS } from '../lambdas/contract/settings';
 import { TABLE_KEYS } from '../lambdas/contract/table-layout';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
@@ -86,7 +87,7 @@ export class AnonymousTracking extends Construct {
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS),
     });
     const batchingWindow = Duration.seconds(settings.consumerMaxBatchingWindowSeconds);
     this.queue = new sqs.Queue(this, 'PageViewQueue', {
