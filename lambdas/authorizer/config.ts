@@ -15,6 +15,7 @@ import {
   type SettingValue,
 } from '../contract/function-settings';
 import { cookieSettingsProblems, defaultCookieName } from '../identity/cookie-attributes';
+import type { ConsentSettings } from '../identity/consent';
 import type { CookieRenewal } from '../identity/identity-resolution';
 import { AuthorizerConfigError } from './errors';
 import { observabilityNames } from '../observability/names';
@@ -59,6 +60,7 @@ export interface AuthorizerConfig {
   readonly sessionTimeoutSeconds: number;
   readonly sessionMaxSeconds: number;
   readonly honorPrivacySignals: boolean;
+  readonly consent: ConsentSettings;
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
   readonly sqsTimeouts: SqsTimeouts;
@@ -127,6 +129,12 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     sessionTimeoutSeconds,
     sessionMaxSeconds,
     honorPrivacySignals: read(S.honorPrivacySignals),
+    consent: {
+      mode: read(S.consentMode),
+      cookieName: read(S.consentCookieName),
+      cookieValue: read(S.consentCookieValue),
+      countWithoutConsent: read(S.countWithoutConsent),
+    },
     jwt: jwtSettings(read, isSet, problems),
     slowResolutionWarnMs: read(S.slowResolutionWarnMs),
     sqsTimeouts: { connectMs: read(S.sqsConnectTimeoutMs), requestMs: read(S.sqsRequestTimeoutMs) },

@@ -10,6 +10,7 @@
  */
 import { MAX_COOKIE_MAX_AGE_SECONDS, defaultCookieName } from '../identity/cookie-attributes';
 import { canonicalPath } from '../identity/request-path';
+import { DEFAULT_RESERVED_PREFIX } from './reserved-paths';
 
 /** Who reads a setting: the CDK app/construct, a function at cold start, or `npm start`. */
 export type SettingReader = 'stack' | 'authorizer' | 'consumer' | 'local';
@@ -229,6 +230,52 @@ export const FUNCTION_SETTINGS = {
     env: 'HONOR_PRIVACY_SIGNALS',
     default: true,
     description: 'Respect `Sec-GPC: 1` and `DNT: 1` (no identity, cookie deleted); `false` only where the legal basis allows.',
+    readers: ['stack', 'authorizer'],
+  }),
+  reservedPrefix: setting({
+    kind: text({
+      pattern: /^\/[A-Za-z0-9._~-]{1,32}\/$/,
+      must: 'one path segment between slashes, e.g. /_vg/ (letters, digits, ".", "_", "~", "-"; it becomes an API Gateway route)',
+    }),
+    cdk: 'prop',
+    env: 'RESERVED_PREFIX',
+    default: DEFAULT_RESERVED_PREFIX,
+    description:
+      "Paths the front door answers itself and never sends to the origin: the visitor's \"forget me\" page `{prefix}forget` ([privacy](privacy.md)). Pick one your site does not use.",
+    readers: ['stack', 'local'],
+  }),
+  consentMode: setting({
+    kind: oneOf('off', 'required'),
+    cdk: 'prop',
+    env: 'CONSENT_MODE',
+    default: 'off',
+    description:
+      '`required`: no cookie, no identifier and no page view until the consent cookie holds the consent value; a cookie set before is deleted on the next request once consent is gone ([privacy](privacy.md#consent-mode)).',
+    readers: ['stack', 'authorizer'],
+  }),
+  consentCookieName: setting({
+    kind: text({ pattern: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/, must: 'an RFC 6265 cookie name (a token of at most 64 characters)' }),
+    cdk: 'prop',
+    env: 'CONSENT_COOKIE_NAME',
+    default: 'vg_consent',
+    description: "With `consentMode: required`, the cookie your consent banner sets (readable by the front door: the site's own domain).",
+    readers: ['stack', 'authorizer'],
+  }),
+  consentCookieValue: setting({
+    kind: text({ pattern: /^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]{1,64}$/, must: 'a cookie value of 1-64 characters (no spaces, quotes, commas, semicolons or backslashes)' }),
+    cdk: 'prop',
+    env: 'CONSENT_COOKIE_VALUE',
+    default: 'yes',
+    description: 'With `consentMode: required`, the value of the consent cookie that means "consent given"; any other value or none means no consent.',
+    readers: ['stack', 'authorizer'],
+  }),
+  countWithoutConsent: setting({
+    kind: BOOLEAN,
+    cdk: 'prop',
+    env: 'COUNT_WITHOUT_CONSENT',
+    default: false,
+    description:
+      'With `consentMode: required`, count page views made without consent in the statistics only: no cookie, no identifier, a `cookieless_view` message ([formats](formats.md)).',
     readers: ['stack', 'authorizer'],
   }),
   retentionDays: setting({

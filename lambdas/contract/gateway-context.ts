@@ -14,7 +14,7 @@
 export const NO_VALUE = '-';
 
 /** Why a request was or was not counted (request-classification.ts). */
-export const REASON_CODES = ['tracked', 'untracked_path', 'not_page_view', 'skip_path', 'bot', 'privacy_signal', 'authenticated'] as const;
+export const REASON_CODES = ['tracked', 'untracked_path', 'not_page_view', 'skip_path', 'bot', 'privacy_signal', 'authenticated', 'no_consent'] as const;
 /** A reason code, or `error` for the fallback context. */
 export type ContextReason = (typeof REASON_CODES)[number] | 'error';
 

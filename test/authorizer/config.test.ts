@@ -30,6 +30,7 @@ describe('loadAuthorizerConfig', () => {
       sessionTimeoutSeconds: 1800,
       sessionMaxSeconds: 86_400,
       honorPrivacySignals: true,
+      consent: { mode: 'off', cookieName: 'vg_consent', cookieValue: 'yes', countWithoutConsent: false },
       jwt: undefined,
       slowResolutionWarnMs: 5,
       sqsTimeouts: { connectMs: 100, requestMs: 300 },

@@ -53,6 +53,7 @@ describe('the settings table', () => {
     visit(resolve(repoRoot, 'lambdas/contract/settings.ts'));
     expect([...seen].map((file) => file.slice(repoRoot.length + 1)).sort()).toEqual([
       'lambdas/contract/function-settings.ts',
+      'lambdas/contract/reserved-paths.ts',
       'lambdas/contract/settings.ts',
       'lambdas/identity/cookie-attributes.ts',
       'lambdas/identity/request-path.ts',
