@@ -10,7 +10,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,8 @@ export interface FrontDoorProps {
   /** Paths routed straight to the origin without the authorizer (trailing `/` = prefix). */
   readonly skipPrefixes: readonly string[];
   readonly authorizer: IFunction;
+  /** The "forget me" endpoint: GET (confirmation page) and POST (erase) on `path`, to `handler` (Lambda proxy 2.0). */
+  readonly forget?: { readonly path: string; readonly handler: IFunction };
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   readonly logRetentionDays: number;
 }
@@ -46,6 +48,8 @@ export class FrontDoor extends Construct {
   readonly defaultRoute: apigwv2.HttpRoute;
   /** Authorizer-free routes for the skip prefixes. */
   readonly skipRoutes: apigwv2.HttpRoute[] = [];
+  /** The forget endpoint's routes (more specific than `$default`, so they win; no authorizer). */
+  readonly forgetRoutes: apigwv2.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: FrontDoorProps) {
     super(scope, id);
@@ -110,6 +114,16 @@ export class FrontDoor extends Construct {
     });
     this.addSetCookieResponseMapping(this.defaultRoute);
     this.dropIdentitySource();
+
+    if (props.forget) {
+      this.forgetRoutes.push(
+        ...this.api.addRoutes({
+          path: props.forget.path,
+          methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+          integration: new HttpLambdaIntegration('ForgetIntegration', props.forget.handler),
+        }),
+      );
+    }
 
     // Skip prefixes: straight to the origin, no authorizer, identity headers removed (nobody vouches
     // for them on these routes, so a client must not be able to smuggle them to the origin).

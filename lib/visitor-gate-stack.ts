@@ -66,13 +66,20 @@ export class VisitorGateStack extends Stack {
           'Skip-prefix routes (static assets, health checks, robots.txt) are public pages of the site served by the origin; they deliberately bypass the authorizer so they cost no Lambda invocation. Identity headers are removed on them.',
       });
     }
+    for (const route of t.frontDoor.forgetRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The "forget me" endpoint authenticates the visitor itself: it erases only the device named by the signed first-party cookie the request carries (HMAC-verified with the key ring), and refuses cross-site POSTs.',
+      });
+    }
     Validations.of(t.alarms.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
         'The topic carries CloudWatch alarm state changes only (no personal data or secrets). CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed key would add cost for no protected data.',
     });
     if (t.settings.tracing) {
-      for (const fn of [t.authorizer, t.consumer]) {
+      for (const fn of [t.authorizer, t.consumer, t.forget]) {
         // On the function construct: CDK puts the X-Ray statement in a policy under the function.
         Validations.of(fn).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',

@@ -186,4 +186,18 @@ describe('npx cdk synth', () => {
     expect(failure.stderr).toContain('unknown context key "retentionDay": did you mean retentionDays?');
     expect(failure.stderr).not.toMatch(/Bundling asset|\n\s+at .*\.ts:\d+/);
   }, 150_000);
+
+  it('refuses, under audienceMeasurement=cnil, a 400-day cookie and JWT user linking, with a clear message', async () => {
+    const failure = await failedSynth(
+      'originUrl=https://origin.example.com',
+      'audienceMeasurement=cnil',
+      'cookieMaxAgeSeconds=34560000',
+      'jwtJwksUrl=https://id.example.com/jwks.json',
+      'jwtIssuer=https://id.example.com/',
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('audienceMeasurement: cnil allows cookieMaxAgeSeconds of at most 33955200 (13 months, counted as 393 days; got 34560000, 400 days)');
+    expect(failure.stderr).toContain('audienceMeasurement: cnil forbids linking visitors to users: unset jwtJwksUrl, jwtIssuer (JWT user linking)');
+    expect(failure.stderr).not.toMatch(/Bundling asset|\n\s+at .*\.ts:\d+/);
+  }, 150_000);
 });
