@@ -161,7 +161,7 @@ export class AnonymousTracking extends Construct {
       entry: FORGET_ENTRY,
       description: 'visitor-gate forget endpoint: erases the device of the visitor who asks, and deletes the cookie',
       memorySize: 256,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FIXED_CHOICES.forgetTimeoutSeconds),
     })
       .bindSecretReader(this.signingKeys, SETTINGS.signingKeysSecretArn.env)
       .bindTableEraser(this.table, SETTINGS.tableName.env)

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { canonicalPath, isSkipPath } from '../lambdas/identity/request-path';
 import { IDENTITY_HEADERS, SET_COOKIE_STATUS_CODES, isIdentityHeaderSpelling } from '../lib/identity-headers';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
+import { buildRouteEvent, writeRouteResult, type LocalLambdaRoute } from './http-api-lambda-route';
 
 /** What the authorizer returned (simple response), or why it did not. */
 export type AuthorizerOutcome =
@@ -32,6 +33,8 @@ export interface LocalFrontDoorOptions {
   originUrl: string;
   skipPrefixes: readonly string[];
   authorize(event: HttpApiAuthorizerEvent): Promise<unknown>;
+  /** Lambda proxy routes on exact paths (the forget endpoint): no authorizer, never the origin, as deployed. */
+  routes?: readonly LocalLambdaRoute[];
   /** One call per finished request (an access log line). */
   onRequest?(entry: LocalFrontDoorRequestLog): void;
   /** How long to wait for the authorizer before proxying without identity (API Gateway allows 10 s). */
@@ -193,6 +196,11 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
       }),
     );
 
+    const route = options.routes?.find((candidate) => candidate.path === path && candidate.methods.includes(req.method ?? 'GET'));
+    if (route !== undefined) {
+      await serveRoute(req, res, route);
+      return;
+    }
     const skipped = isSkipped(path, options.skipPrefixes);
     if (!skipped) ({ outcome, traceId, requestId } = await runAuthorizer(req, new Date()));
     // HTTP APIs name every request in this response header.
@@ -252,6 +260,34 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
       else upstream.end();
     };
     forward(0);
+  }
+
+  /** API Gateway's request payload limit. */
+  const MAX_ROUTE_BODY_BYTES = 10 * 1024 * 1024;
+
+  /** As a deployed Lambda proxy route: the whole body, then one invocation. */
+  async function serveRoute(req: IncomingMessage, res: ServerResponse, route: LocalLambdaRoute): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_ROUTE_BODY_BYTES) {
+        errorBody(res, 413, 'Request Entity Too Large');
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const built = buildAuthorizerEvent(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, httpVersion: req.httpVersion, sourceIp: sourceIpOf(req), protocol: 'http', localPort },
+      new Date(),
+    );
+    res.setHeader('apigw-requestid', built.requestId);
+    const event = buildRouteEvent(built.event, `${req.method ?? 'GET'} ${route.path}`, Buffer.concat(chunks));
+    try {
+      writeRouteResult(res, await withTimeout(route.invoke(event), integrationTimeoutMs, 'The function'));
+    } catch {
+      errorBody(res, 500, 'Internal Server Error');
+    }
   }
 
   const server = createServer((req, res) => {

@@ -47,6 +47,8 @@ export interface LocalSettings {
   tableName: string;
   /** Same default as the authorizer: these paths never reach it. */
   skipPrefixes: string[];
+  /** The front door's own paths (the forget endpoint). */
+  reservedPrefix: string;
 }
 
 /**
@@ -82,6 +84,7 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     deadLetterQueueName: read(S.deadLetterQueueName),
     tableName: read(S.tableName),
     skipPrefixes: [...read(S.skipPrefixes)],
+    reservedPrefix: read(S.reservedPrefix),
   };
   if (problems.length === 1) throw new LocalSettingsError(problems[0]);
   if (problems.length > 1) throw new LocalSettingsError(`invalid settings:\n  - ${problems.join('\n  - ')}`);

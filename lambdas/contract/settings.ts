@@ -37,6 +37,8 @@ export const FIXED_CHOICES = {
   authorizerTimeoutSeconds: 5,
   /** Receives of a page-view message before it moves to the dead-letter queue. */
   maxReceiveCount: 5,
+  /** The forget endpoint's timeout: one erasure (a put, a query, a few batch deletes). */
+  forgetTimeoutSeconds: 10,
 } as const;
 
 /** CloudWatch Logs' retention values, in days. */

@@ -16,6 +16,8 @@ import { repoRoot } from '../../harness/stack-fixture';
 const run = promisify(execFile);
 
 const SAM_FUNCTION_IDS = ['TrackingAggregatorFunction816F45D6', 'TrackingAuthorizerFunctionB90252AA'];
+/** The forget endpoint's function (lambdas/visitor-rights/forget-handler.ts). */
+const FORGET_FUNCTION_ID = 'TrackingForgetFunction3BB10B3C';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
@@ -77,11 +79,11 @@ function bundleFiles(folder: string): Map<string, string> {
 const AUTHORIZER_ID = 'TrackingAuthorizerFunctionB90252AA';
 
 describe('npx cdk synth', () => {
-  it('writes the stack template with both functions bundled locally (no Docker)', () => {
+  it('writes the stack template with every function bundled locally (no Docker)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/docker/i);
     const assets = functionAssets();
     // The exact logical ids the `sam local invoke` commands in docs/deploying.md use.
-    expect([...assets.keys()].sort()).toEqual(SAM_FUNCTION_IDS);
+    expect([...assets.keys()].sort()).toEqual([...SAM_FUNCTION_IDS, FORGET_FUNCTION_ID]);
     const deploying = readFileSync(resolve(repoRoot, 'docs/deploying.md'), 'utf8');
     for (const id of SAM_FUNCTION_IDS) expect(deploying).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
     for (const [id, folder] of assets) {
