@@ -30,7 +30,7 @@ export type ForgetPlan =
   /** Erase `deviceId` (none when the request holds no valid cookie: nothing to erase, the cookie is still deleted). */
   | { readonly kind: 'erase'; readonly deviceId?: string };
 
-export function planForget(request: ForgetRequest, cookieName: string, keyRing: KeyRing): ForgetPlan {
+export function planForget(request: ForgetRequest, cookieName: string, keyRing: KeyRing, nowSeconds: number): ForgetPlan {
   const method = request.method.toUpperCase();
   if (method === 'GET' || method === 'HEAD') return { kind: 'confirm' };
   if (method !== 'POST') return { kind: 'refuse', status: 405, message: 'Use GET for the confirmation page or POST to erase.' };
@@ -38,8 +38,8 @@ export function planForget(request: ForgetRequest, cookieName: string, keyRing: 
     return { kind: 'refuse', status: 403, message: 'Erasure must be asked from this site.' };
   }
   for (const value of findCookieValues(request.cookieSources, cookieName, MAX_COOKIE_VALUES)) {
-    // Expired cookies count too: the data they name is still held until its own TTL.
-    const decoded = decodeDeviceCookie(value, keyRing, 0);
+    // A browser sends no expired cookie; a forged or expired value names no device to erase.
+    const decoded = decodeDeviceCookie(value, keyRing, nowSeconds);
     if (decoded.ok) return { kind: 'erase', deviceId: decoded.state.deviceId };
   }
   return { kind: 'erase' };

@@ -68,7 +68,7 @@ export function createForgetHandler(deps: ForgetDeps) {
       ...(header(event, 'accept') === undefined ? {} : { accept: header(event, 'accept') }),
     };
     const action = typeof event.rawPath === 'string' && event.rawPath.startsWith('/') ? event.rawPath : '/';
-    const plan = planForget(request, deps.config.cookieName, deps.keyRing);
+    const plan = planForget(request, deps.config.cookieName, deps.keyRing, Math.floor(now() / 1000));
     if (plan.kind === 'confirm') return forgetAnswer('confirm', request, cookies.deletion, action);
     if (plan.kind === 'refuse') {
       deps.log?.({ outcome: 'refused', status: plan.status });
