@@ -275,7 +275,7 @@ export const FUNCTION_SETTINGS = {
     env: 'COUNT_WITHOUT_CONSENT',
     default: false,
     description:
-      'With `consentMode: required`, count page views made without consent in the statistics only: no cookie, no identifier, a `cookieless_view` message ([formats](formats.md)).',
+      'With `consentMode: required`, count page views made without consent in the statistics only: no cookie, no identifier, a `cookieless_view` message ([privacy](privacy.md#consent-mode)).',
     readers: ['stack', 'authorizer'],
   }),
   retentionDays: setting({
