@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** What the site's consent banner does: a first-party cookie set from the page. */
-const setConsent = (page: Page, value: string) => page.evaluate((v) => (document.cookie = `site_consent=${v}; path=/; SameSite=Lax`), value);
+const setConsent = (page: Page, value: 'granted' | 'denied') => page.evaluate(`document.cookie = "site_consent=${value}; path=/; SameSite=Lax"`);
 
 it('sets no cookie and counts nothing before consent, both after it, and deletes the cookie after withdrawal', async () => {
   const info = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
