@@ -18,6 +18,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEAD_LETTER_RETENTION_DAYS } from '../lambdas/aggregation/erasure';
 import { FIXED_CHOICES, SETTINGS } from '../lambdas/contract/settings';
 import { TABLE_KEYS } from '../lambdas/contract/table-layout';
 import { AUTHORIZER_ESM_ENTRY, AUTHORIZER_LAZY_MODULES } from './lambda-bundling';
@@ -25,13 +26,15 @@ import { FrontDoor } from './front-door';
 import { TrackedFunction } from './tracked-function';
 import { TrackingAlarms } from './tracking-alarms';
 import { TrackingDashboard } from './tracking-dashboard';
-import { functionEnvironment, resolveTrackingSettings, type AnonymousTrackingProps, type TrackingSettings } from './tracking-settings';
+import { FORGET_ENDPOINT } from '../lambdas/visitor-rights/forget-endpoint';
+import { forgetEnvironment, functionEnvironment, resolveTrackingSettings, type AnonymousTrackingProps, type TrackingSettings } from './tracking-settings';
 
 export type { AnonymousTrackingProps } from './tracking-settings';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const AUTHORIZER_ENTRY = `${repoRoot}lambdas/authorizer/handler.ts`;
 export const AGGREGATOR_ENTRY = `${repoRoot}lambdas/aggregator/handler.ts`;
+export const FORGET_ENTRY = `${repoRoot}lambdas/visitor-rights/forget-handler.ts`;
 
 /** Consumer Lambda timeout (`npm start`'s default too); the queue's visibility timeout is derived from it. */
 export const CONSUMER_TIMEOUT = Duration.seconds(SETTINGS.consumerTimeoutSeconds.default);
@@ -50,6 +53,8 @@ export class AnonymousTracking extends Construct {
   readonly signingKeys: secretsmanager.Secret;
   readonly authorizer: TrackedFunction;
   readonly consumer: TrackedFunction;
+  /** The "forget me" endpoint's function (`{reservedPrefix}forget`). */
+  readonly forget: TrackedFunction;
   readonly frontDoor: FrontDoor;
   readonly alarms: TrackingAlarms;
   /** Present when `dashboard: true`. */
@@ -86,7 +91,7 @@ export class AnonymousTracking extends Construct {
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS),
     });
     const batchingWindow = Duration.seconds(settings.consumerMaxBatchingWindowSeconds);
     this.queue = new sqs.Queue(this, 'PageViewQueue', {
@@ -146,9 +151,26 @@ export class AnonymousTracking extends Construct {
         maxConcurrency: settings.consumerMaxConcurrency,
       });
 
+    // Before creating a session no device write vouches for, the consumer reads the device item: an
+    // erased device's tombstone refuses it (lambdas/aggregator/dynamodb-session-store.ts).
+    this.table.grant(this.consumer.function, 'dynamodb:GetItem');
+
+    // Its own function: the authorizer stays database-free; this one reads the key ring and erases.
+    this.forget = new TrackedFunction(this, 'Forget', {
+      ...common,
+      entry: FORGET_ENTRY,
+      description: 'visitor-gate forget endpoint: erases the device of the visitor who asks, and deletes the cookie',
+      memorySize: 256,
+      timeout: Duration.seconds(FIXED_CHOICES.forgetTimeoutSeconds),
+    })
+      .bindSecretReader(this.signingKeys, SETTINGS.signingKeysSecretArn.env)
+      .bindTableEraser(this.table, SETTINGS.tableName.env)
+      .setEnvironment(forgetEnvironment(settings));
+
     this.frontDoor = new FrontDoor(this, 'FrontDoor', {
       originUrl: settings.originUrl,
       skipPrefixes: settings.skipPrefixes,
+      forget: { path: `${settings.reservedPrefix}${FORGET_ENDPOINT}`, handler: this.forget.function },
       authorizer: this.authorizer.function,
       reservedPrefix: settings.reservedPrefix,
       customDomain: settings.customDomain,
@@ -186,6 +208,14 @@ export class AnonymousTracking extends Construct {
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.table.grantReadData(grantee);
+  }
+
+  /**
+   * Lets a user's backend serve visitors' rights (lambdas/visitor-rights/device-rights.ts: forgetDevice,
+   * forgetUser, exportDevice, exportUser) on this one table; the user variants Scan it.
+   */
+  grantVisitorRights(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
   }
 
   /** The authorizer may read the JWT secret, when one is configured (its other settings are plain variables). */

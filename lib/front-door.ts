@@ -27,6 +27,8 @@ export interface FrontDoorProps {
   readonly authorizer: IFunction;
   /** The front door's own paths (beacon, script), answered by `authorizer` and never sent to the origin. */
   readonly reservedPrefix: string;
+  /** The "forget me" endpoint: GET (confirmation page) and POST (erase) on `path`, to `handler` (Lambda proxy 2.0). */
+  readonly forget?: { readonly path: string; readonly handler: IFunction };
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   readonly logRetentionDays: number;
 }
@@ -51,6 +53,8 @@ export class FrontDoor extends Construct {
   readonly reservedRoutes: apigwv2.HttpRoute[];
   /** Authorizer-free routes for the skip prefixes. */
   readonly skipRoutes: apigwv2.HttpRoute[] = [];
+  /** The forget endpoint's routes (more specific than `$default`, so they win; no authorizer). */
+  readonly forgetRoutes: apigwv2.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: FrontDoorProps) {
     super(scope, id);
@@ -125,6 +129,15 @@ export class FrontDoor extends Construct {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
+    if (props.forget) {
+      this.forgetRoutes.push(
+        ...this.api.addRoutes({
+          path: props.forget.path,
+          methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+          integration: new HttpLambdaIntegration('ForgetIntegration', props.forget.handler),
+        }),
+      );
+    }
 
     // Skip prefixes: straight to the origin, no authorizer, identity headers removed (nobody vouches
     // for them on these routes, so a client must not be able to smuggle them to the origin).

@@ -172,6 +172,17 @@ export class TrackedFunction extends Construct {
   }
 
   /**
+   * The table name + permission to erase devices of exactly this table (lambdas/visitor-rights/): read a
+   * device's partition, write its tombstone, delete its items. No Scan: a user's erasure runs from the
+   * backend (`AnonymousTracking.grantVisitorRights`).
+   */
+  bindTableEraser(table: ITable, envName: string): this {
+    this.function.addEnvironment(envName, table.tableName);
+    table.grant(this.function, 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+    return this;
+  }
+
+  /**
    * Event source mapping from the queue (grants receive/delete/change-visibility on exactly this
    * queue). Partial batch responses, so one bad message never makes a whole batch retry.
    */

@@ -23,6 +23,7 @@ import {
   type SettingValue,
 } from '../lambdas/contract/settings';
 import { cookieSettingsProblems, defaultCookieName } from '../lambdas/identity/cookie-attributes';
+import { applyAudienceMeasurementPreset } from './audience-measurement';
 
 type Settings = typeof SETTINGS;
 type ValueOf<Id extends SettingId> = SettingValue<Settings[Id]['kind']>;
@@ -129,8 +130,10 @@ export function propsFromContext(tryGetContext: (key: string) => unknown): Anony
 }
 
 /** Applies defaults and validates; throws `TrackingSettingsError` listing every problem. */
-export function resolveTrackingSettings(props: AnonymousTrackingProps): TrackingSettings {
-  const problems: string[] = [];
+export function resolveTrackingSettings(given: AnonymousTrackingProps): TrackingSettings {
+  const preset = applyAudienceMeasurementPreset(given);
+  const props = preset.props;
+  const problems: string[] = [...preset.problems];
   for (const key of Object.keys(props)) {
     if (!PROP_IDS.has(key) && (props as Record<string, unknown>)[key] !== undefined) problems.push(unknownKeyProblem('prop', key));
   }
@@ -195,4 +198,13 @@ export function functionEnvironment(settings: TrackingSettings, reader: 'authori
     environment[SETTINGS.pageViewHoldMs.env] = String(holdMsForBatchingWindow(settings.consumerMaxBatchingWindowSeconds));
   }
   return environment;
+}
+
+/** The forget endpoint's variables: the cookie it deletes and the retention its tombstones outlive. */
+export function forgetEnvironment(settings: TrackingSettings): Record<string, string> {
+  return {
+    [SETTINGS.cookieName.env]: settings.cookieName,
+    ...(settings.cookieDomain === undefined ? {} : { [SETTINGS.cookieDomain.env]: settings.cookieDomain }),
+    [SETTINGS.retentionDays.env]: String(settings.retentionDays),
+  };
 }

@@ -73,13 +73,20 @@ export class VisitorGateStack extends Stack {
           "The reserved prefix's route (page-view beacon, its script) is answered by the identity function itself, which applies the authorizer's rules to each request; an authorizer in front would be a second invocation for the same decision.",
       });
     }
+    for (const route of t.frontDoor.forgetRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The "forget me" endpoint authenticates the visitor itself: it erases only the device named by the signed first-party cookie the request carries (HMAC-verified with the key ring), and refuses cross-site POSTs.',
+      });
+    }
     Validations.of(t.alarms.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
         'The topic carries CloudWatch alarm state changes only (no personal data or secrets). CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed key would add cost for no protected data.',
     });
     if (t.settings.tracing) {
-      for (const fn of [t.authorizer, t.consumer]) {
+      for (const fn of [t.authorizer, t.consumer, t.forget]) {
         // On the function construct: CDK puts the X-Ray statement in a policy under the function.
         Validations.of(fn).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',

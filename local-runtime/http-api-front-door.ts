@@ -13,6 +13,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildAuthorizerEvent, newRequestId, newTraceId, type HttpApiAuthorizerEvent } from './http-api-authorizer-event';
 import { buildProxyEvent, writeProxyResult } from './http-api-lambda-proxy';
 
+/** A Lambda proxy route on one exact path, as a deployed HTTP API route with a Lambda integration. */
+export interface LocalLambdaRoute {
+  path: string;
+  methods: readonly string[];
+  invoke(event: APIGatewayProxyEventV2): Promise<unknown>;
+}
+
 /** What the authorizer returned (simple response), or why it did not. */
 export type AuthorizerOutcome =
   | { kind: 'skipped' }
@@ -41,6 +48,11 @@ export interface LocalFrontDoorOptions {
    * proxy event (the same function as `authorize`, deployed), never to the origin.
    */
   reserved?: { prefix: string; invoke(event: APIGatewayProxyEventV2): Promise<unknown> };
+  /**
+   * Lambda proxy routes on exact paths under the prefix (the forget endpoint, its own function): more
+   * specific than the prefix's route, so they win, as API Gateway picks the most specific route.
+   */
+  routes?: readonly LocalLambdaRoute[];
   /** One call per finished request (an access log line). */
   onRequest?(entry: LocalFrontDoorRequestLog): void;
   /** How long to wait for the authorizer before proxying without identity (API Gateway allows 10 s). */
@@ -210,9 +222,13 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
     );
 
     const reserved = options.reserved;
-    if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
+    const route = options.routes?.find((candidate) => candidate.path === path && candidate.methods.includes(req.method ?? 'GET'));
+    if (route !== undefined) {
       outcome = { kind: 'reserved' };
-      await serveReserved(req, res, reserved);
+      await serveProxy(req, res, `${req.method ?? 'GET'} ${route.path}`, route.invoke);
+    } else if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
+      outcome = { kind: 'reserved' };
+      await serveProxy(req, res, `ANY ${reserved.prefix}{proxy+}`, reserved.invoke);
       return;
     }
     const skipped = isSkipped(path, options.skipPrefixes);
@@ -277,7 +293,7 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
   }
 
   /** As the deployed route: the whole body (API Gateway's 10 MB cap), then one proxy invocation. */
-  async function serveReserved(req: IncomingMessage, res: ServerResponse, reserved: NonNullable<LocalFrontDoorOptions['reserved']>): Promise<void> {
+  async function serveProxy(req: IncomingMessage, res: ServerResponse, routeKey: string, invoke: LocalLambdaRoute['invoke']): Promise<void> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -290,9 +306,9 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
     }
     const built = requestEvent(req, new Date());
     res.setHeader('apigw-requestid', built.requestId);
-    const event = buildProxyEvent(built.event, `ANY ${reserved.prefix}{proxy+}`, Buffer.concat(chunks));
+    const event = buildProxyEvent(built.event, routeKey, Buffer.concat(chunks));
     try {
-      writeProxyResult(res, await withTimeout(reserved.invoke(event), integrationTimeoutMs, 'The function'));
+      writeProxyResult(res, await withTimeout(invoke(event), integrationTimeoutMs, 'The function'));
     } catch (error) {
       errorBody(res, error instanceof Error && error.message.includes('did not answer') ? 504 : 500, 'Internal Server Error');
     }

@@ -6,10 +6,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { FIXED_CHOICES } from '../lambdas/contract/settings';
 import { startDashboard } from '../dashboard/server';
 import { seedDemoTraffic } from './demo-traffic';
+import { FORGET_ENDPOINT } from '../lambdas/visitor-rights/forget-endpoint';
 import { startDemoOrigin, type DemoOrigin } from './demo-origin';
 import { assertJavaAvailable, dynamoDbPidPath, startLocalDynamoDb, stopOrphanedDynamoDb, type LocalDynamoDbServer } from './dynamodb-local';
 import { assertPortFree } from './free-port';
@@ -29,8 +30,10 @@ import { keepUnpublishedRecords, UNPUBLISHED_LOG_FILE, unpublishedLogPath } from
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const AUTHORIZER_MODULE = join(REPO_ROOT, 'lambdas/authorizer/handler.ts');
 export const AGGREGATOR_MODULE = join(REPO_ROOT, 'lambdas/aggregator/handler.ts');
+export const FORGET_MODULE = join(REPO_ROOT, 'lambdas/visitor-rights/forget-handler.ts');
 /** The stack's authorizer timeout; API Gateway itself gives up after 10 s. */
 const AUTHORIZER_TIMEOUT_MS = FIXED_CHOICES.authorizerTimeoutSeconds * 1000;
+const FORGET_TIMEOUT_MS = FIXED_CHOICES.forgetTimeoutSeconds * 1000;
 
 export class LocalStartError extends Error {
   override name = 'LocalStartError';
@@ -243,6 +246,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       settings.consumerTimeoutSeconds * 1000,
     );
 
+    const forget = await loadLocalLambda<APIGatewayProxyEventV2, unknown>(FORGET_MODULE, 'visitor-gate-forget', FORGET_TIMEOUT_MS);
+
     await warmUp(authorizer, aggregator, settings.skipPrefixes);
     if (options.seedDemo) {
       progress('seeding demo traffic through the consumer...');
@@ -302,6 +307,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       authorize: (event) => authorizer.invoke(event),
       // Deployed, the same function is the reserved route's integration (beacon-handler.ts).
       reserved: { prefix: settings.reservedPrefix, invoke: (event) => authorizer.invoke(event as never) },
+      routes: [{ path: `${settings.reservedPrefix}${FORGET_ENDPOINT}`, methods: ['GET', 'HEAD', 'POST'], invoke: (event) => forget.invoke(event) }],
       onRequest: (entry) => log(accessLine(entry)),
     });
     cleanups.push(() => frontDoor.stop());

@@ -47,7 +47,7 @@ export interface LocalSettings {
   tableName: string;
   /** Same default as the authorizer: these paths never reach it. */
   skipPrefixes: string[];
-  /** The front door's own paths (beacon, script), as the authorizer reads them. */
+  /** The front door's own paths (beacon, script, the forget endpoint). */
   reservedPrefix: string;
 }
 

@@ -3,7 +3,7 @@
  * duplicates (the same message id delivered twice in one batch) folded away. Each group remembers the
  * SQS record ids it stands for, so a failed write reports exactly those records.
  */
-import type { DeviceClass, QueueMessage, Utm } from '../contract/page-view-message';
+import type { DeviceClass, DeviceMessage, Utm } from '../contract/page-view-message';
 
 export interface ViewFact {
   id: string;
@@ -45,7 +45,7 @@ export interface BatchPlan {
 
 export interface PlannedRecord {
   recordId: string;
-  message: QueueMessage;
+  message: DeviceMessage;
 }
 
 /** View order: by timestamp, ties broken by id, so the result never depends on arrival order. */

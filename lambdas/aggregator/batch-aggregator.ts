@@ -8,10 +8,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
 import { deviceDeltaFor } from '../aggregation/device-merge';
 import { timestampVerdict } from '../aggregation/retention';
-import { parseQueueBody } from '../contract/page-view-message';
+import { parseQueueBody, type QueueMessage } from '../contract/page-view-message';
 import { StatsDelta } from '../statistics/stats-delta';
 import type { StatisticsStore } from './dynamodb-statistics-store';
-import { StatisticsWriteError } from './errors';
+import { DeviceErasedError, StatisticsWriteError } from './errors';
 import type { SessionStore, WriteObserver } from './session-store';
 import { emptyCounts, type AggregatorCounts } from './telemetry';
 
@@ -66,7 +66,7 @@ export async function aggregateBatch(
     deviceWritten: (transition) => delta.addVisitorWrite(transition),
   };
   const failed = new Set<string>();
-  const valid: PlannedRecord[] = [];
+  const valid: Array<{ recordId: string; message: QueueMessage }> = [];
 
   for (const record of records) {
     const parsed = parseQueueBody(record.body);
@@ -98,14 +98,20 @@ export async function aggregateBatch(
     deps.logger.warn('queue message rejected: timestamp out of range', { messageId: recordId, reason: verdict, ts: message.ts, now: nowMs });
     return false;
   });
-  const recordsOfView = new Map<string, string[]>();
+  const deviceRecords: PlannedRecord[] = [];
   for (const { recordId, message } of inWindow) {
+    // No identifier to aggregate (consent mode without consent): counted here only; see docs/privacy.md.
+    if (message.type === 'cookieless_view') counts.CookielessPageViews += 1;
+    else deviceRecords.push({ recordId, message });
+  }
+  const recordsOfView = new Map<string, string[]>();
+  for (const { recordId, message } of deviceRecords) {
     const ids = recordsOfView.get(message.id) ?? [];
     if (!ids.includes(recordId)) ids.push(recordId);
     recordsOfView.set(message.id, ids);
   }
 
-  const plan = planBatch(inWindow);
+  const plan = planBatch(deviceRecords);
   counts.DuplicatePageViews += plan.duplicatesInBatch;
 
   const writeDeviceGroup = async (group: DeviceGroup) => {
@@ -121,6 +127,11 @@ export async function aggregateBatch(
         // Before the sessions: if it fails, the session-start records are retried and redo it.
         await deps.store.writeDevice(deviceDelta, signal, observer);
       } catch (error) {
+        if (error instanceof DeviceErasedError) {
+          // Queued before the erasure: dropped and counted, never retried (it must not reach the DLQ).
+          counts.ErasedDeviceMessages += (group.identify ? 1 : 0) + group.sessions.reduce((sum, session) => sum + session.views.length, 0);
+          return;
+        }
         const ids = [...group.identifyRecordIds, ...group.sessions.flatMap((session) => session.recordIds)];
         for (const id of ids) failed.add(id);
         deps.logger.error('device write failed; its records will be retried', { deviceId: group.deviceId, records: ids.length, ...errorFields(error) });
@@ -143,6 +154,10 @@ export async function aggregateBatch(
           }
           if (outcome.coverage) await deps.store.writeDevice(outcome.coverage, signal, observer);
         } catch (error) {
+          if (error instanceof DeviceErasedError) {
+            counts.ErasedDeviceMessages += session.views.length;
+            return;
+          }
           for (const id of session.recordIds) failed.add(id);
           deps.logger.error('session write failed; its records will be retried', {
             deviceId: session.deviceId,

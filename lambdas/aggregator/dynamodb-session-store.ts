@@ -12,10 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, type AttributeValue, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { compareViews, type SessionGroup, type ViewFact } from '../aggregation/batch-plan';
 import { deviceCoverageFor, mergeDevice, VISIT_DAYS_KEPT, type DeviceDelta, type DeviceState, type VisitWrite } from '../aggregation/device-merge';
+import { ERASED_ATTRIBUTE, isErasedItem } from '../aggregation/erasure';
 import { DEVICE_TTL_HEADROOM_MS, deviceExpiresAtSeconds } from '../aggregation/retention';
 import {
   appliedAppend,
@@ -32,7 +33,7 @@ import { FUNCTION_SETTINGS } from '../contract/function-settings';
 import { ITEM_ATTRIBUTES, TABLE_KEYS, TABLE_LAYOUT_VERSION } from '../contract/table-layout';
 import { addDays, calendarDay } from '../statistics/calendar-day';
 import type { VisitorTransition } from '../statistics/stats-delta';
-import { StoreWriteError } from './errors';
+import { DeviceErasedError, StoreWriteError } from './errors';
 import type { SessionWriteOutcome, WriteObserver } from './session-store';
 import { itemSizeBytes, writeUnitsFor } from './item-size';
 import { deviceKey, deviceToItem, itemToDevice, itemToSession, sessionKey, sessionToItem, writeTokenOf, type StoredItem, type TableKey } from './table-items';
@@ -231,6 +232,7 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
 
     if (opens || sorted.length > MAX_APPEND_VIEWS || distinctPaths > MAX_APPEND_PATHS) {
       // The first write for a group that opens the session (or is too large for an append): a create.
+      if (!opens) await refuseErased(deviceId, signal);
       const created = mergeSession(undefined, deviceId, partId, sorted, retentionDays, limits.maxViewsPerItem);
       const first = await conditional('session', key, versionedPut(sessionToItem(created.state, token), undefined), itemToSession, signal);
       if (first.ok || (first.item && writeTokenOf(first.item) === token)) {
@@ -254,7 +256,30 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
       observer?.sessionWritten(beforeAppend(first.stored, first.item, append), first.stored);
       return { state: first.stored, added: views.length, duplicates: 0, overflow: [], stored: undefined };
     }
+    // The session is gone: the merge would create it.
+    if (first.stored === undefined) await refuseErased(deviceId, signal);
     return mergeLoop(deviceId, partId, key, views, first.stored, signal, observer);
+  }
+
+  /**
+   * Before creating a session item that no device write of this batch vouches for (an append to a
+   * session that is gone, a large group, a later part): one consistent read, so views queued before an
+   * erasure cannot bring the device back (erasure.ts). A group that opens its session wrote the device
+   * first, and that write refuses a tombstone itself.
+   */
+  async function refuseErased(deviceId: string, signal: AbortSignal | undefined): Promise<void> {
+    const key = deviceKey(deviceId);
+    let item: Record<string, unknown> | undefined;
+    try {
+      const read = await client.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#erased', ExpressionAttributeNames: { '#erased': ERASED_ATTRIBUTE } }),
+        { abortSignal: signal },
+      );
+      item = read.Item;
+    } catch (error) {
+      throw new StoreWriteError(`device check failed for ${key.pk}`, key, { cause: error });
+    }
+    if (item && isErasedItem(item)) throw new DeviceErasedError(deviceId);
   }
 
   /** The slow path: merge into the stored item and store the result if nobody changed it meanwhile. */
@@ -336,8 +361,9 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
   function deviceFastPath(delta: DeviceDelta, token: string, visit: VisitWrite | undefined): UpdateCommand {
     const sets = ['version = if_not_exists(version, :zero) + :one', '#ttl = :ttl', '#w = :w', '#v = :layout'];
     const removes: string[] = [];
-    const conditions = ['(attribute_not_exists(#ttl) OR #ttl <= :ttl)'];
-    const names: Record<string, string> = { '#ttl': TABLE_KEYS.ttlAttribute, '#w': ITEM_ATTRIBUTES.writeToken, '#v': ITEM_ATTRIBUTES.layoutVersion };
+    // A tombstone (erasure.ts) fails the condition; writeDevice then drops the delta.
+    const conditions = ['attribute_not_exists(#erased)', '(attribute_not_exists(#ttl) OR #ttl <= :ttl)'];
+    const names: Record<string, string> = { '#erased': ERASED_ATTRIBUTE, '#ttl': TABLE_KEYS.ttlAttribute, '#w': ITEM_ATTRIBUTES.writeToken, '#v': ITEM_ATTRIBUTES.layoutVersion };
     const values: Record<string, unknown> = {
       ':zero': 0,
       ':one': 1,
@@ -392,24 +418,32 @@ export function createDynamoSessionStore(options: DynamoSessionStoreOptions) {
     const key = deviceKey(delta.deviceId);
     const token = newWriteToken();
     const visit = visitWriteFor(delta, token);
-    const first = await conditional('device', key, deviceFastPath(delta, token, visit), itemToDevice, signal);
+    // A tombstone is no device state: the write is refused (DeviceErasedError) instead.
+    const decode = (item: Record<string, unknown>) => (isErasedItem(item) ? undefined : itemToDevice(item));
+    const refuseTombstone = (item: StoredItem | undefined) => {
+      if (item && isErasedItem(item)) throw new DeviceErasedError(delta.deviceId);
+    };
+    const first = await conditional('device', key, deviceFastPath(delta, token, visit), decode, signal);
     // On success the item is the one stored; on a failed condition carrying this write's token, a
     // retried request whose first attempt was applied.
     if (first.ok || (first.item && writeTokenOf(first.item) === token)) {
       if (first.item) observer?.deviceWritten(visitorTransition(undefined, itemToDevice(first.item), token));
       return;
     }
+    refuseTombstone(first.item);
     let stored: DeviceState | undefined = first.stored;
     for (let attempt = 0; attempt < maxMergeAttempts; attempt += 1) {
       await contentionPause(attempt);
       const mergeToken = newWriteToken();
       const merged = mergeDevice(stored, delta, retentionDays, visit ? { ...visit, token: mergeToken } : undefined);
       if (!merged.changed) return;
-      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state, mergeToken), stored?.version), itemToDevice, signal);
+      // A tombstone has no version: a put expecting the item absent or at a version fails on it.
+      const put = await conditional('device', key, versionedPut(deviceToItem(merged.state, mergeToken), stored?.version), decode, signal);
       if (put.ok || (put.item && writeTokenOf(put.item) === mergeToken)) {
         observer?.deviceWritten(visitorTransition(stored, merged.state, mergeToken));
         return;
       }
+      refuseTombstone(put.item);
       stored = put.stored;
     }
     throw new StoreWriteError(`device ${key.pk} kept changing under ${maxMergeAttempts} merge attempts`, key);

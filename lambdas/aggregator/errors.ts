@@ -35,3 +35,11 @@ export class StatisticsWriteError extends Error {
     super(`${unapplied.length} statistics item updates failed`, options);
   }
 }
+
+/** The device was erased (its item is a tombstone): its views are dropped and counted, never retried. */
+export class DeviceErasedError extends Error {
+  override name = 'DeviceErasedError';
+  constructor(readonly deviceId: string) {
+    super(`device ${deviceId} was erased`);
+  }
+}

@@ -11,7 +11,7 @@ export interface AggregatorMetrics {
 }
 
 export function emptyCounts(): AggregatorCounts {
-  return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, RejectedMessages: 0, FailedRecords: 0, StatisticsWriteFailures: 0 };
+  return { AggregatedPageViews: 0, DuplicatePageViews: 0, InvalidMessages: 0, RejectedMessages: 0, FailedRecords: 0, StatisticsWriteFailures: 0, ErasedDeviceMessages: 0, CookielessPageViews: 0 };
 }
 
 /**

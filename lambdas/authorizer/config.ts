@@ -16,6 +16,7 @@ import {
   type SettingValue,
 } from '../contract/function-settings';
 import { cookieSettingsProblems, defaultCookieName } from '../identity/cookie-attributes';
+import type { ConsentSettings } from '../identity/consent';
 import type { CookieRenewal } from '../identity/identity-resolution';
 import { AuthorizerConfigError } from './errors';
 import { observabilityNames } from '../observability/names';
@@ -65,6 +66,7 @@ export interface AuthorizerConfig {
   readonly reservedPrefix: string;
   /** Other sites' origins allowed to send beacons. */
   readonly beaconOrigins: readonly string[];
+  readonly consent: ConsentSettings;
   readonly jwt?: JwtSettings;
   readonly slowResolutionWarnMs: number;
   readonly sqsTimeouts: SqsTimeouts;
@@ -140,6 +142,12 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     honorPrivacySignals: read(S.honorPrivacySignals),
     reservedPrefix,
     beaconOrigins: read(S.beaconOrigins),
+    consent: {
+      mode: read(S.consentMode),
+      cookieName: read(S.consentCookieName),
+      cookieValue: read(S.consentCookieValue),
+      countWithoutConsent: read(S.countWithoutConsent),
+    },
     jwt: jwtSettings(read, isSet, problems),
     slowResolutionWarnMs: read(S.slowResolutionWarnMs),
     sqsTimeouts: { connectMs: read(S.sqsConnectTimeoutMs), requestMs: read(S.sqsRequestTimeoutMs) },

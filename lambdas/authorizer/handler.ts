@@ -73,6 +73,7 @@ export function authorizeSettings(config: AuthorizerConfig, keyRing: KeyRing, pr
     cookieName: config.cookieName,
     cookies: createSetCookieBuilder({ name: config.cookieName, domain: config.cookieDomain }),
     profileUserAgent,
+    consent: config.consent,
   };
 }
 
@@ -100,7 +101,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     try {
       const started = performance.now();
       const request = readRequest(event);
-      const early = decideBeforeIdentity(request, settings);
+      const early = decideBeforeIdentity(request, settings, ids, clock);
       // Without JWT verification the whole resolution is synchronous: no promise on the hot path.
       const decision =
         'context' in early

@@ -255,7 +255,7 @@ export const FUNCTION_SETTINGS = {
     env: 'RESERVED_PREFIX',
     default: DEFAULT_RESERVED_PREFIX,
     description:
-      "Paths the front door answers itself and never sends to the origin: the page-view beacon and its script ([single-page apps](single-page-apps.md)). Pick one your site does not use.",
+      "Paths the front door answers itself and never sends to the origin: the page-view beacon and its script ([single-page apps](single-page-apps.md)) and the visitor's \"forget me\" page `{prefix}forget` ([privacy](privacy.md)). Pick one your site does not use.",
     readers: ['stack', 'authorizer', 'local'],
   }),
   beaconOrigins: setting({
@@ -289,6 +289,40 @@ export const FUNCTION_SETTINGS = {
     env: 'HONOR_PRIVACY_SIGNALS',
     default: true,
     description: 'Respect `Sec-GPC: 1` and `DNT: 1` (no identity, cookie deleted); `false` only where the legal basis allows.',
+    readers: ['stack', 'authorizer'],
+  }),
+  consentMode: setting({
+    kind: oneOf('off', 'required'),
+    cdk: 'prop',
+    env: 'CONSENT_MODE',
+    default: 'off',
+    description:
+      '`required`: no cookie, no identifier and no page view until the consent cookie holds the consent value; a cookie set before is deleted on the next request once consent is gone ([privacy](privacy.md#consent-mode)).',
+    readers: ['stack', 'authorizer'],
+  }),
+  consentCookieName: setting({
+    kind: text({ pattern: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/, must: 'an RFC 6265 cookie name (a token of at most 64 characters)' }),
+    cdk: 'prop',
+    env: 'CONSENT_COOKIE_NAME',
+    default: 'vg_consent',
+    description: "With `consentMode: required`, the cookie your consent banner sets (readable by the front door: the site's own domain).",
+    readers: ['stack', 'authorizer'],
+  }),
+  consentCookieValue: setting({
+    kind: text({ pattern: /^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]{1,64}$/, must: 'a cookie value of 1-64 characters (no spaces, quotes, commas, semicolons or backslashes)' }),
+    cdk: 'prop',
+    env: 'CONSENT_COOKIE_VALUE',
+    default: 'yes',
+    description: 'With `consentMode: required`, the value of the consent cookie that means "consent given"; any other value or none means no consent.',
+    readers: ['stack', 'authorizer'],
+  }),
+  countWithoutConsent: setting({
+    kind: BOOLEAN,
+    cdk: 'prop',
+    env: 'COUNT_WITHOUT_CONSENT',
+    default: false,
+    description:
+      'With `consentMode: required`, count page views made without consent in the statistics only: no cookie, no identifier, a `cookieless_view` message ([privacy](privacy.md#consent-mode)).',
     readers: ['stack', 'authorizer'],
   }),
   retentionDays: setting({

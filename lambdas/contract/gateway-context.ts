@@ -25,6 +25,7 @@ export const REASON_CODES = [
   'bot',
   'privacy_signal',
   'authenticated',
+  'no_consent',
 ] as const;
 /** A reason code, or `error` for the fallback context. */
 export type ContextReason = (typeof REASON_CODES)[number] | 'error';

@@ -70,7 +70,25 @@ export const identifyV1Schema = z
   })
   .strict();
 
-export const queueMessageSchema = z.discriminatedUnion('type', [pageViewV1Schema, identifyV1Schema]);
+/**
+ * A page view counted without consent (consent mode with `countWithoutConsent`): no device, no session,
+ * nothing that could single a visitor out; it adds to the statistics' page views only.
+ */
+export const cookielessViewV1Schema = z
+  .object({
+    type: z.literal('cookieless_view'),
+    v: z.literal(1),
+    /** Unique view id (deduplication of redeliveries). */
+    id: opaqueId,
+    ts: epochMillis,
+    path: shortText(MESSAGE_LIMITS.path).startsWith('/'),
+    referrer: pageViewV1Schema.shape.referrer,
+    utm: utmSchema.optional(),
+    device: deviceClassSchema,
+  })
+  .strict();
+
+export const queueMessageSchema = z.discriminatedUnion('type', [pageViewV1Schema, identifyV1Schema, cookielessViewV1Schema]);
 
 /** Body version 2: several messages in one SQS body (queue-body.ts builds it). */
 export const multiMessageBodySchema = z
@@ -84,6 +102,9 @@ export type Utm = z.infer<typeof utmSchema>;
 export type DeviceClass = z.infer<typeof deviceClassSchema>;
 export type PageViewMessage = z.infer<typeof pageViewV1Schema>;
 export type IdentifyMessage = z.infer<typeof identifyV1Schema>;
+export type CookielessViewMessage = z.infer<typeof cookielessViewV1Schema>;
+/** The messages about one device (what the device and session items are built from). */
+export type DeviceMessage = PageViewMessage | IdentifyMessage;
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 
 export type ParsedQueueMessage =

@@ -1,6 +1,7 @@
 /**
  * The front door's own paths, under one reserved prefix (the `reservedPrefix` setting, default below):
- * API Gateway routes them to the identity function instead of the origin. Names, limits and refusal
+ * API Gateway routes them to visitor-gate's functions instead of the origin (the forget endpoint to its own
+ * function, the rest to the identity function). Names, limits and refusal
  * reasons of the page-view beacon live here, one home each (docs/single-page-apps.md explains them).
  */
 

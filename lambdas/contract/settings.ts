@@ -37,6 +37,8 @@ export const FIXED_CHOICES = {
   authorizerTimeoutSeconds: 5,
   /** Receives of a page-view message before it moves to the dead-letter queue. */
   maxReceiveCount: 5,
+  /** The forget endpoint's timeout: one erasure (a put, a query, a few batch deletes). */
+  forgetTimeoutSeconds: 10,
 } as const;
 
 /** CloudWatch Logs' retention values, in days. */
@@ -69,6 +71,14 @@ export const SETTINGS = {
     readers: ['stack'],
   }),
   ...FUNCTION_SETTINGS,
+  audienceMeasurement: setting({
+    kind: oneOf('off', 'cnil'),
+    cdk: 'prop',
+    default: 'off',
+    description:
+      "`cnil`: the CNIL audience-measurement exemption's limits, applied and checked at synth (cookie at most 13 months with no extension, data at most 25 months, no user linking); see [privacy](privacy.md#audience-measurement-preset).",
+    readers: ['stack'],
+  }),
   alarmEmail: setting({
     kind: text({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, must: 'an e-mail address' }),
     cdk: 'prop',

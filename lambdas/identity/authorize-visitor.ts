@@ -9,9 +9,10 @@
  */
 import { NO_VALUE, type AuthorizerContext } from '../contract/gateway-context';
 import type { QueueMessage } from '../contract/page-view-message';
+import { hasConsent, type ConsentSettings } from './consent';
 import type { SetCookieBuilder } from './cookie-attributes';
 import { resolveIdentity, type IdSources, type IdentitySettings } from './identity-resolution';
-import { buildIdentifyMessage, buildPageViewMessage } from './queue-messages';
+import { buildCookielessViewMessage, buildIdentifyMessage, buildPageViewMessage } from './queue-messages';
 import { classifyRequest, type Classification, type ClassificationSettings, type ReasonCode } from './request-classification';
 import { findCookieValues } from './request-cookies';
 import type { RequestFacts } from './request-facts';
@@ -42,6 +43,7 @@ export interface AuthorizeSettings {
   readonly cookieName: string;
   readonly cookies: SetCookieBuilder;
   readonly profileUserAgent: UserAgentProfiler;
+  readonly consent: ConsentSettings;
 }
 
 export interface AuthorizeIds extends IdSources {
@@ -54,8 +56,17 @@ export function anonymousContext(reason: ReasonCode | 'error', setCookie: string
   return { deviceId: NO_VALUE, sessionId: NO_VALUE, userId: NO_VALUE, isNewDevice: false, isNewSession: false, tracked: false, reason, setCookie };
 }
 
-/** Skip paths and refused requests (privacy signals, bots) are decided here; anything else is returned for `decideVisitor`. */
-export function decideBeforeIdentity(request: RequestFacts, settings: AuthorizeSettings): VisitorDecision | { readonly resolve: Classification } {
+/**
+ * Skip paths, refused requests (privacy signals, bots) and requests without consent (consent mode) are
+ * decided here; anything else is returned for `decideVisitor`. `ids` and `clock` serve only a
+ * cookieless view (consent mode with `countWithoutConsent`).
+ */
+export function decideBeforeIdentity(
+  request: RequestFacts,
+  settings: AuthorizeSettings,
+  ids?: Pick<AuthorizeIds, 'message'>,
+  clock?: () => number,
+): VisitorDecision | { readonly resolve: Classification } {
   const classified = classifyRequest(request, settings.classification);
   if (classified.kind === 'skip') {
     return { context: anonymousContext(classified.reason, settings.cookies.noChange), principalId: 'anonymous', counters: [], skippedReason: classified.reason };
@@ -63,6 +74,23 @@ export function decideBeforeIdentity(request: RequestFacts, settings: AuthorizeS
   if (classified.kind === 'refuse') {
     // No cookie, no identifier; and a cookie set earlier is deleted.
     return { context: anonymousContext(classified.reason, settings.cookies.deletion), principalId: 'anonymous', counters: [], skippedReason: classified.reason };
+  }
+  if (!hasConsent(request.cookieSources, settings.consent)) {
+    // A device cookie set before consent was withdrawn is deleted; otherwise nothing is set.
+    const held = findCookieValues(request.cookieSources, settings.cookieName, 1).length > 0;
+    const context = anonymousContext('no_consent', held ? settings.cookies.deletion : settings.cookies.noChange);
+    const count = classified.kind === 'track' && settings.consent.countWithoutConsent && ids !== undefined && clock !== undefined;
+    const message = count
+      ? buildCookielessViewMessage({
+          viewId: ids.message(),
+          nowMillis: clock(),
+          path: request.path,
+          utm: request.utm,
+          referer: request.referer,
+          device: settings.profileUserAgent(request.userAgent).device,
+        })
+      : undefined;
+    return { context, principalId: 'anonymous', counters: [], skippedReason: 'no_consent', ...(message ? { message } : {}) };
   }
   return { resolve: classified };
 }

@@ -4,7 +4,7 @@
  * and the tests validate built messages with the real schema.
  */
 import { MESSAGE_LIMITS } from '../contract/message-limits';
-import type { DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../contract/page-view-message';
+import type { CookielessViewMessage, DeviceClass, IdentifyMessage, PageViewMessage, Utm } from '../contract/page-view-message';
 
 export const UTM_PARAMETERS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const satisfies ReadonlyArray<keyof Utm>;
 /** Referer headers longer than this are not parsed at all. */
@@ -123,8 +123,14 @@ export interface PageViewFacts {
   readonly device: DeviceClass;
 }
 
+/** Referrer and UTM fields of a view message, when there are any. */
+function sourceFields(facts: Pick<PageViewFacts, 'referer' | 'utm'>): Pick<PageViewMessage, 'referrer' | 'utm'> {
+  const referrer = referrerOf(facts.referer);
+  return { ...(referrer === undefined ? {} : { referrer }), ...(facts.utm === undefined ? {} : { utm: facts.utm }) };
+}
+
 export function buildPageViewMessage(facts: PageViewFacts): PageViewMessage {
-  const message: PageViewMessage = {
+  return {
     type: 'page_view',
     v: 1,
     id: facts.viewId,
@@ -134,11 +140,13 @@ export function buildPageViewMessage(facts: PageViewFacts): PageViewMessage {
     ts: facts.nowMillis,
     path: pathWithUtm(facts.path, facts.utm),
     device: facts.device,
+    ...sourceFields(facts),
   };
-  const referrer = referrerOf(facts.referer);
-  if (referrer !== undefined) message.referrer = referrer;
-  if (facts.utm !== undefined) message.utm = facts.utm;
-  return message;
+}
+
+/** A view counted without consent: the page and its source, nothing about who (consent.ts). */
+export function buildCookielessViewMessage(facts: Omit<PageViewFacts, 'deviceId' | 'sessionId' | 'sessionStarted'>): CookielessViewMessage {
+  return { type: 'cookieless_view', v: 1, id: facts.viewId, ts: facts.nowMillis, path: pathWithUtm(facts.path, facts.utm), device: facts.device, ...sourceFields(facts) };
 }
 
 export function buildIdentifyMessage(id: string, deviceId: string, userId: string, nowMillis: number): IdentifyMessage {

@@ -12,7 +12,18 @@ export const SKIPPED_REQUESTS = 'SkippedRequests';
 export const SKIP_REASON_DIMENSION = 'reason';
 
 /** The consumer's counts (dimension `service`). */
-export const AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords', 'StatisticsWriteFailures'] as const;
+export const AGGREGATOR_METRICS = [
+  'AggregatedPageViews',
+  'DuplicatePageViews',
+  'InvalidMessages',
+  'RejectedMessages',
+  'FailedRecords',
+  'StatisticsWriteFailures',
+  /** Views and identifies of erased devices, dropped (docs/privacy.md). */
+  'ErasedDeviceMessages',
+  /** Consent-mode views without an identifier (`cookieless_view`). */
+  'CookielessPageViews',
+] as const;
 export type AggregatorMetricName = (typeof AGGREGATOR_METRICS)[number];
 
 export type MetricName = AuthorizerCounter | typeof SKIPPED_REQUESTS | AggregatorMetricName;

@@ -12,6 +12,7 @@ import { combineDeviceRecord, type DeviceRecord } from '../aggregation/device-re
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
 import { TABLE_KEYS } from '../contract/table-layout';
+import { isErasedItem } from '../aggregation/erasure';
 import { devicePartition, isDeviceItem, isSessionItem, itemToDevice, itemToSession, type StoredItem } from '../aggregator/table-items';
 
 export type { DeviceRecord, DeviceSummary, SessionSummary } from '../aggregation/device-record';
@@ -26,6 +27,8 @@ export interface ReadOptions {
 }
 
 interface PartitionItems {
+  /** The device item is a tombstone (erased): nothing of the partition is shown. */
+  erased?: boolean;
   device?: DeviceState;
   sessions: SessionState[];
 }
@@ -33,16 +36,17 @@ interface PartitionItems {
 function collect(items: Iterable<StoredItem>, into: Map<string, PartitionItems>): void {
   for (const item of items) {
     const pk = String(item[TABLE_KEYS.partitionKey]);
-    const entry = into.get(pk) ?? { sessions: [] };
-    if (isDeviceItem(item)) entry.device = itemToDevice(item);
+    const entry: PartitionItems = into.get(pk) ?? { sessions: [] };
+    if (isErasedItem(item)) entry.erased = true;
+    else if (isDeviceItem(item)) entry.device = itemToDevice(item);
     else if (isSessionItem(item)) entry.sessions.push(itemToSession(item));
     into.set(pk, entry);
   }
 }
 
-/** The device and its sessions (newest first), or undefined when nothing live is stored for it. */
-export async function getDevice(deviceId: string, options: ReadOptions): Promise<DeviceRecord | undefined> {
-  const partitions = new Map<string, PartitionItems>();
+/** Every item of the device's partition, as stored (the device item, sessions, a tombstone). */
+export async function partitionItems(deviceId: string, options: Omit<ReadOptions, 'now'>): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await options.client.send(
@@ -55,11 +59,18 @@ export async function getDevice(deviceId: string, options: ReadOptions): Promise
         ExclusiveStartKey: startKey,
       }),
     );
-    collect(page.Items ?? [], partitions);
+    items.push(...((page.Items ?? []) as StoredItem[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/** The device and its sessions (newest first), or undefined when nothing live is stored for it. */
+export async function getDevice(deviceId: string, options: ReadOptions): Promise<DeviceRecord | undefined> {
+  const partitions = new Map<string, PartitionItems>();
+  collect(await partitionItems(deviceId, options), partitions);
   const items = partitions.get(devicePartition(deviceId));
-  if (!items) return undefined;
+  if (!items || items.erased) return undefined;
   return combineDeviceRecord(deviceId, items.device, items.sessions, options.now ?? Date.now());
 }
 
@@ -85,6 +96,7 @@ export async function listRecentDevices(options: ListOptions): Promise<DeviceRec
   const now = options.now ?? Date.now();
   const records: DeviceRecord[] = [];
   for (const [pk, items] of partitions) {
+    if (items.erased || !pk.startsWith('DEVICE#')) continue;
     const record = combineDeviceRecord(pk.slice('DEVICE#'.length), items.device, items.sessions, now);
     if (record) records.push(record);
   }

@@ -34,6 +34,7 @@ describe('loadAuthorizerConfig', () => {
       honorPrivacySignals: true,
       reservedPrefix: '/_vg/',
       beaconOrigins: [],
+      consent: { mode: 'off', cookieName: 'vg_consent', cookieValue: 'yes', countWithoutConsent: false },
       jwt: undefined,
       slowResolutionWarnMs: 5,
       sqsTimeouts: { connectMs: 100, requestMs: 300 },

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
 import { decideBeforeIdentity, decideVisitor, type AuthorizeSettings, type VisitorDecision } from '../../lambdas/identity/authorize-visitor';
+import { CONSENT_OFF, hasConsent } from '../../lambdas/identity/consent';
 import { createSetCookieBuilder } from '../../lambdas/identity/cookie-attributes';
+import { cookielessViewV1Schema } from '../../lambdas/contract/page-view-message';
 import type { RequestFacts } from '../../lambdas/identity/request-facts';
 import { createUserAgentProfiler } from '../../lambdas/identity/user-agent-profile';
 import { RING_K1, sequentialIds } from './test-keys';
@@ -24,6 +26,7 @@ const SETTINGS: AuthorizeSettings = {
   cookieName: 'vg',
   cookies: createSetCookieBuilder({ name: 'vg', domain: undefined }),
   profileUserAgent,
+  consent: CONSENT_OFF,
 };
 const now = Date.now();
 
@@ -45,11 +48,12 @@ function request(overrides: Partial<RequestFacts> = {}): RequestFacts {
   };
 }
 
-function decide(facts: RequestFacts, options: { userId?: string; at?: number } = {}): VisitorDecision {
-  const early = decideBeforeIdentity(facts, SETTINGS);
+function decide(facts: RequestFacts, options: { userId?: string; at?: number; settings?: AuthorizeSettings } = {}): VisitorDecision {
+  const settings = options.settings ?? SETTINGS;
+  const early = decideBeforeIdentity(facts, settings, { message: sequentialIds(3_000) }, () => options.at ?? now);
   if ('context' in early) return early;
   const ids = { device: sequentialIds(1), session: sequentialIds(1_000), message: sequentialIds(2_000) };
-  return decideVisitor(facts, early.resolve, options.userId, options.at ?? now, SETTINGS, ids);
+  return decideVisitor(facts, early.resolve, options.userId, options.at ?? now, settings, ids);
 }
 
 const cookieOf = (decision: VisitorDecision) => decision.context.setCookie.slice(0, decision.context.setCookie.indexOf(';'));
@@ -125,5 +129,46 @@ describe('the authorizer use case', () => {
     expect(signedIn).toMatchObject({ skippedReason: 'authenticated', context: { reason: 'authenticated', userId: 'user-42', tracked: false } });
     expect(signedIn.counters).not.toContain('TrackedPageViews');
     expect(signedIn.message).toMatchObject({ type: 'identify', deviceId: first.context.deviceId, userId: 'user-42' });
+  });
+
+  describe('consent mode', () => {
+    const required = { mode: 'required', cookieName: 'consent', cookieValue: 'granted', countWithoutConsent: false } as const;
+    const withConsent = { ...SETTINGS, consent: required };
+    const consented = (cookies: string[] = []) => request({ cookieSources: [['consent=granted', ...cookies].join('; ')] });
+
+    it('reads the consent cookie: only its consent value counts', () => {
+      expect(hasConsent([], CONSENT_OFF)).toBe(true);
+      expect(hasConsent([], required)).toBe(false);
+      expect(hasConsent(['a=1; consent=granted'], required)).toBe(true);
+      expect(hasConsent(['consent=denied'], required)).toBe(false);
+      expect(hasConsent(['xconsent=granted'], required)).toBe(false);
+    });
+
+    it('before consent: no cookie, no identifier, no view; after it: both; a withdrawal deletes the cookie', () => {
+      const before = decide(request(), { settings: withConsent });
+      expect(before).toMatchObject({ skippedReason: 'no_consent', counters: [], context: { deviceId: NO_VALUE, sessionId: NO_VALUE, tracked: false, setCookie: SETTINGS.cookies.noChange } });
+      expect(before.message).toBeUndefined();
+
+      const after = decide(consented(), { settings: withConsent });
+      expect(after.counters).toContain('TrackedPageViews');
+      expect(after.message).toMatchObject({ type: 'page_view', deviceId: after.context.deviceId });
+
+      for (const withdrawn of [request({ cookieSources: [cookieOf(after)] }), request({ cookieSources: [`consent=denied; ${cookieOf(after)}`] })]) {
+        const decision = decide(withdrawn, { settings: withConsent });
+        expect(decision).toMatchObject({ skippedReason: 'no_consent', context: { deviceId: NO_VALUE, setCookie: SETTINGS.cookies.deletion } });
+        expect(decision.message).toBeUndefined();
+      }
+    });
+
+    it('counts a cookieless view without consent when asked: no device, no session, no cookie', () => {
+      const counting = { ...SETTINGS, consent: { ...required, countWithoutConsent: true } };
+      const view = decide(request({ path: '/pricing', referer: 'https://search.example/q?x=1' }), { settings: counting });
+      expect(view.context).toMatchObject({ deviceId: NO_VALUE, setCookie: SETTINGS.cookies.noChange, tracked: false });
+      expect(view.message).toMatchObject({ type: 'cookieless_view', path: '/pricing', ts: now, referrer: { origin: 'https://search.example', path: '/q' } });
+      expect(cookielessViewV1Schema.safeParse(view.message).success).toBe(true);
+      expect(JSON.stringify(view.message)).not.toMatch(/deviceId|sessionId/);
+      // Not for what is not a page view.
+      expect(decide(request({ path: '/api/cart' }), { settings: counting }).message).toBeUndefined();
+    });
   });
 });

@@ -16,6 +16,8 @@ import { repoRoot } from '../../harness/stack-fixture';
 const run = promisify(execFile);
 
 const SAM_FUNCTION_IDS = ['TrackingAggregatorFunction816F45D6', 'TrackingAuthorizerFunctionB90252AA'];
+/** The forget endpoint's function (lambdas/visitor-rights/forget-handler.ts). */
+const FORGET_FUNCTION_ID = 'TrackingForgetFunction3BB10B3C';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
@@ -77,11 +79,11 @@ function bundleFiles(folder: string): Map<string, string> {
 const AUTHORIZER_ID = 'TrackingAuthorizerFunctionB90252AA';
 
 describe('npx cdk synth', () => {
-  it('writes the stack template with both functions bundled locally (no Docker)', () => {
+  it('writes the stack template with every function bundled locally (no Docker)', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/docker/i);
     const assets = functionAssets();
     // The exact logical ids the `sam local invoke` commands in docs/deploying.md use.
-    expect([...assets.keys()].sort()).toEqual(SAM_FUNCTION_IDS);
+    expect([...assets.keys()].sort()).toEqual([...SAM_FUNCTION_IDS, FORGET_FUNCTION_ID]);
     const deploying = readFileSync(resolve(repoRoot, 'docs/deploying.md'), 'utf8');
     for (const id of SAM_FUNCTION_IDS) expect(deploying).toContain(`${DEFAULT_STACK_NAME}.template.json ${id} `);
     for (const [id, folder] of assets) {
@@ -184,6 +186,20 @@ describe('npx cdk synth', () => {
     const failure = await failedSynth('originUrl=https://origin.example.com', 'retentionDay=7');
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain('unknown context key "retentionDay": did you mean retentionDays?');
+    expect(failure.stderr).not.toMatch(/Bundling asset|\n\s+at .*\.ts:\d+/);
+  }, 150_000);
+
+  it('refuses, under audienceMeasurement=cnil, a 400-day cookie and JWT user linking, with a clear message', async () => {
+    const failure = await failedSynth(
+      'originUrl=https://origin.example.com',
+      'audienceMeasurement=cnil',
+      'cookieMaxAgeSeconds=34560000',
+      'jwtJwksUrl=https://id.example.com/jwks.json',
+      'jwtIssuer=https://id.example.com/',
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('audienceMeasurement: cnil allows cookieMaxAgeSeconds of at most 33955200 (13 months, counted as 393 days; got 34560000, 400 days)');
+    expect(failure.stderr).toContain('audienceMeasurement: cnil forbids linking visitors to users: unset jwtJwksUrl, jwtIssuer (JWT user linking)');
     expect(failure.stderr).not.toMatch(/Bundling asset|\n\s+at .*\.ts:\d+/);
   }, 150_000);
 });

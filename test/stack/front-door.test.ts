@@ -131,7 +131,18 @@ describe('skip prefixes', () => {
     const keys = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => (route as Resource).Properties.RouteKey,
     );
-    expect(keys.sort()).toEqual(['$default', 'ANY /_vg/{proxy+}', 'ANY /assets/{proxy+}', 'ANY /sitemap.xml']);
+    expect(keys.sort()).toEqual(['$default', 'ANY /_vg/{proxy+}', 'ANY /assets/{proxy+}', 'ANY /sitemap.xml', 'GET /_vg/forget', 'POST /_vg/forget']);
+  });
+});
+
+describe('the forget endpoint', () => {
+  it('routes the forget endpoint under the reserved prefix to its own function, without the authorizer', () => {
+    const custom = synthesize({ reservedPrefix: '/_privacy/' }).template;
+    const routes = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    const forget = routes.filter((route) => String(route.Properties.RouteKey).endsWith(' /_privacy/forget'));
+    expect(forget.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /_privacy/forget', 'POST /_privacy/forget']);
+    for (const route of forget) expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 });
 

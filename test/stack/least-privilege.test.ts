@@ -11,7 +11,7 @@ interface Statement {
 type PolicyResource = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } };
 
 let template: TemplateType;
-let ids: { queue: string; dlq: string; table: string; secret: string; authorizerRole: string; consumerRole: string };
+let ids: { queue: string; dlq: string; table: string; secret: string; authorizerRole: string; consumerRole: string; forgetRole: string };
 
 beforeAll(() => {
   ({ template } = synthesize());
@@ -22,6 +22,7 @@ beforeAll(() => {
     secret: resourceIdStartingWith(template, 'AWS::SecretsManager::Secret', 'TrackingSigningKeys'),
     authorizerRole: resourceIdStartingWith(template, 'AWS::IAM::Role', 'TrackingAuthorizerRole'),
     consumerRole: resourceIdStartingWith(template, 'AWS::IAM::Role', 'TrackingAggregatorRole'),
+    forgetRole: resourceIdStartingWith(template, 'AWS::IAM::Role', 'TrackingForgetRole'),
   };
 });
 
@@ -74,7 +75,8 @@ describe('the consumer role', () => {
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
       expect(allowed.get(action), action).toEqual([arnOf(ids.queue)]);
     }
-    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']) {
+    // GetItem: the tombstone check before a session is created without a device write.
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem']) {
       expect(allowed.get(action), action).toEqual([arnOf(ids.table)]);
     }
     for (const action of allowed.keys()) {
@@ -88,9 +90,24 @@ describe('the consumer role', () => {
   });
 });
 
+describe('the forget endpoint role', () => {
+  it('may only write its logs, read the signing keys and erase devices of its table (no Scan, no queue)', () => {
+    const logGroup = arnOf(resourceIdStartingWith(template, 'AWS::Logs::LogGroup', 'TrackingForgetLogs'));
+    expect(Object.fromEntries(grants(ids.forgetRole))).toEqual({
+      'logs:CreateLogStream': [logGroup],
+      'logs:PutLogEvents': [logGroup],
+      'secretsmanager:GetSecretValue': [refOf(ids.secret)],
+      'secretsmanager:DescribeSecret': [refOf(ids.secret)],
+      'dynamodb:Query': [arnOf(ids.table)],
+      'dynamodb:PutItem': [arnOf(ids.table)],
+      'dynamodb:BatchWriteItem': [arnOf(ids.table)],
+    });
+  });
+});
+
 describe('every function role', () => {
   it('has no managed policies and no wildcard resources', () => {
-    for (const roleId of [ids.authorizerRole, ids.consumerRole]) {
+    for (const roleId of [ids.authorizerRole, ids.consumerRole, ids.forgetRole]) {
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
       });
