@@ -149,7 +149,7 @@ describe('classifyRequest', () => {
     }
   });
 
-  it('gives every reason code but the identity ones (authenticated, decided later) from these rules', () => {
+  it('gives every reason code but the identity ones (authenticated, decided later) and consent (consent.ts) from these rules', () => {
     const seen = new Set([
       reasonOf({}),
       reasonOf({ path: '/static/a' }),
@@ -161,7 +161,7 @@ describe('classifyRequest', () => {
       reasonOf({ secPurpose: 'prefetch' }),
       reasonOf({ secFetchDest: 'iframe' }),
     ]);
-    expect([...seen].sort()).toEqual(REASON_CODES.filter((reason) => reason !== 'authenticated').sort());
+    expect([...seen].sort()).toEqual(REASON_CODES.filter((reason) => reason !== 'authenticated' && reason !== 'no_consent').sort());
   });
 
   it('matches prefixes exactly as configured (case-sensitive, from the start)', () => {
