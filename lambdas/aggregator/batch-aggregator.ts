@@ -7,8 +7,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { planBatch, type DeviceGroup, type PlannedRecord } from '../aggregation/batch-plan';
 import { deviceDeltaFor } from '../aggregation/device-merge';
-import { timestampVerdict } from '../aggregation/retention';
-import { parseQueueBody, type QueueMessage } from '../contract/page-view-message';
+import { DAY_MS, timestampVerdict } from '../aggregation/retention';
+import { parseQueueBody, type CookielessViewMessage, type QueueMessage } from '../contract/page-view-message';
 import { StatsDelta } from '../statistics/stats-delta';
 import type { StatisticsStore } from './dynamodb-statistics-store';
 import { DeviceErasedError, StatisticsWriteError } from './errors';
@@ -99,9 +99,10 @@ export async function aggregateBatch(
     return false;
   });
   const deviceRecords: PlannedRecord[] = [];
+  const cookieless: { recordId: string; view: CookielessViewMessage }[] = [];
   for (const { recordId, message } of inWindow) {
-    // No identifier to aggregate (consent mode without consent): counted here only; see docs/privacy.md.
-    if (message.type === 'cookieless_view') counts.CookielessPageViews += 1;
+    // No identifier (consent mode without consent): statistics' page views only; see docs/privacy.md.
+    if (message.type === 'cookieless_view') cookieless.push({ recordId, view: message });
     else deviceRecords.push({ recordId, message });
   }
   const recordsOfView = new Map<string, string[]>();
@@ -171,6 +172,24 @@ export async function aggregateBatch(
   };
 
   await forEachLimited(plan.devices, deps.concurrency ?? 16, writeDeviceGroup);
+  if (cookieless.length > 0) {
+    if (deps.statistics) {
+      const result = await deps.statistics.store.countCookieless(
+        cookieless.map(({ view }) => view),
+        deps.statistics.timeZone,
+        deps.store.retentionDays * DAY_MS,
+        statisticsSignal,
+      );
+      const failedIds = new Set(result.failed);
+      // Nothing of a failed view was written (marker and counts are one transaction): its record is retried.
+      for (const { recordId, view } of cookieless) if (failedIds.has(view.id)) failed.add(recordId);
+      counts.CookielessPageViews += cookieless.length - result.duplicates.length - result.failed.length;
+      counts.DuplicatePageViews += result.duplicates.length;
+      if (failedIds.size > 0) deps.logger.error('cookieless views not counted; their records will be retried', { views: failedIds.size });
+    } else {
+      counts.CookielessPageViews += cookieless.length;
+    }
+  }
   if (deps.statistics && delta && !delta.isEmpty) {
     try {
       await deps.statistics.store.apply(delta, statisticsSignal);

@@ -11,7 +11,8 @@ import { DIMENSIONS, parseStatsSortKey, STATS_ATTRIBUTES, STATS_LAYOUT_VERSION, 
 import { itemSizeBytes, writeUnitsFor } from './item-size';
 import { TABLE_KEYS } from '../contract/table-layout';
 import { statsExpiresAtSeconds } from '../statistics/calendar-day';
-import type { StatsDelta, StatsItemDelta } from '../statistics/stats-delta';
+import { StatsDelta, type StatsItemDelta } from '../statistics/stats-delta';
+import { COOKIELESS_MARKER_PREFIX, COOKIELESS_MARKER_SORT_KEY } from '../contract/table-layout';
 import { StatisticsWriteError } from './errors';
 
 /** DynamoDB's limit of actions in one transaction. */
@@ -29,7 +30,23 @@ const PERMANENT_ERRORS = new Set(['ValidationException', 'IdempotentParameterMis
 export interface StatisticsStore {
   /** Adds the delta to the statistics items. Throws when it could not (after retries). */
   apply(delta: StatsDelta, signal?: AbortSignal): Promise<void>;
+  /**
+   * Counts cookieless views once each: every view's id is kept in a marker item (until `keepUntilMs`
+   * after its time, the consumer's retention) written in the same transaction as its counts, so a
+   * redelivered view is recognised by its marker. Returns the ids already counted and those it could
+   * not write (their records can be retried: nothing of them was written).
+   */
+  countCookieless(views: readonly CookielessView[], timeZone: string, keepForMs: number, signal?: AbortSignal): Promise<{ duplicates: string[]; failed: string[] }>;
 }
+
+export interface CookielessView {
+  id: string;
+  ts: number;
+  path: string;
+}
+
+/** Views per cookieless transaction: a marker each plus at most two statistics items each, under 100 actions. */
+const COOKIELESS_VIEWS_PER_TRANSACTION = 30;
 
 export interface DynamoStatisticsStoreOptions {
   client: DynamoDBDocumentClient;
@@ -99,7 +116,62 @@ export function createDynamoStatisticsStore(options: DynamoStatisticsStoreOption
     }
   }
 
+  async function countCookielessChunk(views: CookielessView[], timeZone: string, keepForMs: number, signal: AbortSignal | undefined, duplicates: string[]) {
+    let remaining = views;
+    for (let attempt = 0; remaining.length > 0; attempt += 1) {
+      const delta = new StatsDelta(timeZone);
+      for (const view of remaining) delta.addCookielessView(view);
+      const markers = remaining.map((view) => ({
+        Put: {
+          TableName: tableName,
+          Item: {
+            [TABLE_KEYS.partitionKey]: `${COOKIELESS_MARKER_PREFIX}${view.id}`,
+            [TABLE_KEYS.sortKey]: COOKIELESS_MARKER_SORT_KEY,
+            [TABLE_KEYS.ttlAttribute]: Math.ceil((view.ts + keepForMs) / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        },
+      }));
+      const items = delta.items();
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: [...markers, ...items.map(update)], ClientRequestToken: crypto.randomUUID() }), { abortSignal: signal });
+        onCapacity?.(
+          TRANSACTIONAL_WRITE_FACTOR * markers.length + items.reduce((sum, item) => sum + TRANSACTIONAL_WRITE_FACTOR * writeUnitsFor(largestItemBytes(item)), 0),
+          markers.length + items.length,
+        );
+        return;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const counted = new Set(remaining.filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed').map((view) => view.id));
+        if (counted.size > 0) {
+          duplicates.push(...counted);
+          remaining = remaining.filter((view) => !counted.has(view.id));
+          continue;
+        }
+        if (!isRetryable(error, signal) || attempt + 1 >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
+      }
+    }
+  }
+
   return {
+    async countCookieless(views, timeZone, keepForMs, signal) {
+      const duplicates: string[] = [];
+      const failed: string[] = [];
+      // The same id twice in one batch: the marker's condition would cancel its own transaction.
+      const distinct = [...new Map(views.map((view) => [view.id, view])).values()];
+      duplicates.push(...views.slice(distinct.length).map((view) => view.id));
+      for (let index = 0; index < distinct.length; index += COOKIELESS_VIEWS_PER_TRANSACTION) {
+        const chunk = distinct.slice(index, index + COOKIELESS_VIEWS_PER_TRANSACTION);
+        try {
+          await countCookielessChunk(chunk, timeZone, keepForMs, signal, duplicates);
+        } catch {
+          failed.push(...chunk.map((view) => view.id).filter((id) => !duplicates.includes(id)));
+        }
+      }
+      return { duplicates, failed };
+    },
     async apply(delta, signal) {
       const items = delta.items();
       const unapplied: StatsItemDelta[] = [];

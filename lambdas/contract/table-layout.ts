@@ -30,3 +30,10 @@ export const ITEM_ATTRIBUTES = {
   previousLastActivity: 'pl',
   previousExitPath: 'pe',
 } as const;
+
+/**
+ * A counted cookieless view's marker (`pk = VIEW#<id>`, `sk = COOKIELESS`, only `expiresAt`): how a
+ * redelivered `cookieless_view` is recognised, since it has no session to be deduplicated in.
+ */
+export const COOKIELESS_MARKER_PREFIX = 'VIEW#';
+export const COOKIELESS_MARKER_SORT_KEY = 'COOKIELESS';

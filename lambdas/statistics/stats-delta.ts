@@ -90,6 +90,16 @@ export class StatsDelta {
     this.#session(after, 1);
   }
 
+  /**
+   * A page view counted without consent (`cookieless_view`): it adds to the day's page views and its
+   * path's views, nothing else (no session, no visitor, no visit).
+   */
+  addCookielessView(view: { ts: number; path: string }): void {
+    const day = calendarDay(view.ts, this.timeZone);
+    this.#total(day, 'pageViews', 1);
+    this.#dimension(day, 'page', view.path, 'views', 1);
+  }
+
   addVisitorWrite(transition: VisitorTransition): void {
     for (const day of transition.newVisitDays) this.#total(day, 'visitors', 1);
     const { firstSeenBefore: before, firstSeenAfter: after } = transition;

@@ -16,6 +16,7 @@ import { createDynamoStatisticsStore } from '../../lambdas/aggregator/dynamodb-s
 import type { PageViewMessage } from '../../lambdas/contract/page-view-message';
 import { queueBody } from '../../lambdas/contract/queue-body';
 import { parseStatsSortKey } from '../../lambdas/contract/statistics-layout';
+import { calendarDay } from '../../lambdas/statistics/calendar-day';
 import { expectedStatistics, scanTable, sessionItemsOf, statisticsMismatches, storedStatistics } from '../../harness/statistics-truth';
 import { documentClientFor, startDynamo, type LocalDynamo } from '../../harness/local-aws';
 import { opaqueId } from '../../harness/queue-messages';
@@ -199,7 +200,7 @@ describe('daily statistics', () => {
       views.map((view, index) => ({ recordId: `r${index}`, body: JSON.stringify(view) })),
       {
         store: createDynamoSessionStore({ client: dynamo.documentClient, tableName: table, retentionDays: RETENTION_DAYS, timeZone: TIME_ZONE }),
-        statistics: { store: { apply: () => Promise.reject(new Error('throttled')) }, timeZone: TIME_ZONE },
+        statistics: { store: { apply: () => Promise.reject(new Error('throttled')), countCookieless: () => Promise.reject(new Error('unused')) }, timeZone: TIME_ZONE },
         logger,
       },
     );
@@ -209,4 +210,42 @@ describe('daily statistics', () => {
     expect(errors).toHaveLength(1);
     expect(JSON.stringify(errors[0])).toContain('#total');
   }, 60_000);
+
+  it('counts cookieless views once each in the page views, through redelivery, without any identifier', async () => {
+    const table = 'statistics-cookieless';
+    await createLocalTable(dynamo.client, table);
+    const now = Date.now();
+    const views = Array.from({ length: 45 }, (_, index) => ({
+      type: 'cookieless_view' as const,
+      v: 1 as const,
+      id: opaqueId(),
+      ts: now - 60_000 - index * 1_000,
+      path: index % 3 === 0 ? '/pricing' : '/',
+      device: { browser: 'firefox', os: 'linux', type: 'desktop' as const },
+    }));
+    const deps = {
+      store: createDynamoSessionStore({ client: dynamo.documentClient, tableName: table, retentionDays: RETENTION_DAYS, timeZone: TIME_ZONE }),
+      statistics: { store: createDynamoStatisticsStore({ client: dynamo.documentClient, tableName: table, retentionMonths: 25 }), timeZone: TIME_ZONE },
+      logger: new Logger({ logLevel: 'SILENT' }),
+    };
+    const record = (view: (typeof views)[number], index: number) => ({ recordId: `c${index}`, body: JSON.stringify(view) });
+    // The first 40 views, one of them twice in the same batch; then all 45, as a redelivery would.
+    const first = await aggregateBatch([...views.slice(0, 40), views[0] as (typeof views)[number]].map(record), deps);
+    expect(first.failedRecordIds).toEqual([]);
+    expect(first.counts.CookielessPageViews).toBe(40);
+    const second = await aggregateBatch(views.map(record), deps);
+    expect(second.counts.CookielessPageViews).toBe(5);
+    expect(second.counts.DuplicatePageViews).toBe(40);
+
+    const items = await scanTable(dynamo.documentClient, table);
+    const stored = storedStatistics(items);
+    const days = new Set(views.map((view) => calendarDay(view.ts, TIME_ZONE)));
+    const sum = (suffix: string, counter: string) => [...days].reduce((total, day) => total + (stored[`${day}#${suffix}`]?.[counter] ?? 0), 0);
+    expect(sum('total', 'pageViews')).toBe(45);
+    expect(sum('page#/pricing', 'views')).toBe(15);
+    expect(sum('total', 'sessions') + sum('total', 'visitors') + sum('page#/pricing', 'visits')).toBe(0);
+    // Nothing but anonymous counts and the views' markers (no device, no session).
+    expect(items.every((item) => /^(STATS#|VIEW#)/.test(String(item.pk)))).toBe(true);
+  }, 60_000);
 });
+
