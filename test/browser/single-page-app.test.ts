@@ -60,6 +60,12 @@ it('counts one document load and five client-side navigations as six views of on
   expect(settled?.device.pageViews).toBe(6);
   expect(settled?.sessions).toHaveLength(1);
   expect(settled?.sessions[0]).toMatchObject({ pageViews: 6, entryPath: '/spa', exitPath: '/spa/four' });
+  // The daily statistics count the beacon's views like any other.
+  const stats = await fixture.local.statsAroundToday();
+  expect(stats.totals).toMatchObject({ pageViews: 6, sessions: 1, visitors: 1 });
+  expect(stats.entryPages).toEqual([{ value: '/spa', sessions: 1 }]);
+  expect(stats.exitPages).toEqual([{ value: '/spa/four', sessions: 1 }]);
+  expect(stats.pages.reduce((sum, page) => sum + page.views, 0)).toBe(6);
   await context.close();
 });
 

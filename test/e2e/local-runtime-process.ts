@@ -3,6 +3,8 @@
  * data folder, plus the `sessions` command against it. A child process per configuration because the
  * handlers read their settings once, at cold start.
  */
+import { getStats, type StatsReport } from '../../lambdas/read-api/stats-reader';
+import { addDays, calendarDay } from '../../lambdas/statistics/calendar-day';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -32,6 +34,8 @@ export interface LocalProcess {
   kill(): Promise<void>;
   /** getDevice against this runtime's table (fast, for polling). */
   device(deviceId: string): Promise<DeviceRecord | undefined>;
+  /** getStats against this runtime's table, from yesterday to tomorrow (UTC, the default time zone). */
+  statsAroundToday(): Promise<StatsReport>;
 }
 
 export function newDataDir(): string {
@@ -106,6 +110,10 @@ export async function startLocalProcess(env: Record<string, string>, args: strin
       await exited;
     },
     device: (deviceId) => getDevice(deviceId, { client: documents, tableName: info.tableName }),
+    statsAroundToday: () => {
+      const today = calendarDay(Date.now(), 'UTC');
+      return getStats({ from: addDays(today, -1), to: addDays(today, 1) }, { client: documents, tableName: info.tableName, consistentRead: true });
+    },
   };
 }
 
