@@ -32,6 +32,7 @@ export class TrackingAlarms extends Construct {
   readonly authorizerHandledErrors: cloudwatch.Alarm;
   readonly authorizerThrottles: cloudwatch.Alarm;
   readonly publishFailures: cloudwatch.Alarm;
+  readonly statisticsWriteFailures: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackingAlarmsProps) {
     super(scope, id);
@@ -87,6 +88,11 @@ export class TrackingAlarms extends Construct {
       visitorGateMetric('PublishFailures', { period: fiveMinutes }),
       `The authorizer could not send page views to SQS. They are in its logs (replayMarker ${REPLAY_MARKER}): run \`npm run replay -- <log file>\`.`,
     );
+    this.statisticsWriteFailures = atLeastOne(
+      'StatisticsWriteFailures',
+      visitorGateMetric('StatisticsWriteFailures', { period: fiveMinutes }),
+      'The consumer could not update the daily statistics (the sessions are counted). The missing counts are in its logs ("statistics update failed").',
+    );
   }
 
   /** Every alarm, for dashboards and tests. */
@@ -99,6 +105,7 @@ export class TrackingAlarms extends Construct {
       this.authorizerHandledErrors,
       this.authorizerThrottles,
       this.publishFailures,
+      this.statisticsWriteFailures,
     ];
   }
 

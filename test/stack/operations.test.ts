@@ -121,8 +121,8 @@ describe('alarms', () => {
     }
   });
 
-  it('fire on the PublishFailures and caught AuthorizerErrors metrics of the visitor-gate service', () => {
-    for (const metricName of ['PublishFailures', 'AuthorizerErrors']) {
+  it('fire on the PublishFailures, caught AuthorizerErrors and StatisticsWriteFailures metrics of the visitor-gate service', () => {
+    for (const metricName of ['PublishFailures', 'AuthorizerErrors', 'StatisticsWriteFailures']) {
       alarm({
         Namespace: 'VisitorGate',
         MetricName: metricName,
