@@ -226,7 +226,9 @@ export async function startLocalFrontDoor(options: LocalFrontDoorOptions): Promi
     if (route !== undefined) {
       outcome = { kind: 'reserved' };
       await serveProxy(req, res, `${req.method ?? 'GET'} ${route.path}`, route.invoke);
-    } else if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
+      return;
+    }
+    if (reserved !== undefined && isSkipped(path, [reserved.prefix])) {
       outcome = { kind: 'reserved' };
       await serveProxy(req, res, `ANY ${reserved.prefix}{proxy+}`, reserved.invoke);
       return;
