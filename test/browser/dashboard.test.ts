@@ -16,9 +16,10 @@ import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
 import { seededRandom } from '../../harness/seeded-random';
 import { putStatsDays, randomStatsDay } from '../../harness/stats-items';
 import { createLocalTable } from '../../local-runtime/table';
+import { REPOSITORY_ROOT } from '../docs/markdown-links';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = resolve(import.meta.dirname, '../../test-results/dashboard.png');
+const SCREENSHOT = resolve(REPOSITORY_ROOT, 'test-results', 'dashboard.png');
 const TABLE = 'dashboard-test';
 const TIME_ZONE = 'UTC';
 
