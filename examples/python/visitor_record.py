@@ -15,7 +15,9 @@ against DynamoDB Local and compares its output with getDevice's.
 
 Command line (prints the record as JSON, or ``null`` with exit status 1 for an unknown device)::
 
-    python3 visitor_record.py --table visitor-gate [--endpoint-url http://127.0.0.1:8000] DEVICE_ID
+    python3 visitor_record.py --table visitor-gate [--endpoint-url http://127.0.0.1:8000] -- DEVICE_ID
+
+(the `--` lets an id that starts with `-`, as a base64url id may, be read as the id)
 
 Arguments fall back to environment variables: TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB (or
 AWS_ENDPOINT_URL), AWS_REGION (or AWS_DEFAULT_REGION), DEVICE_ID. Credentials come from boto3's usual

@@ -1,6 +1,6 @@
 /**
  * Erasure end to end, as a visitor asks for it: `npm start`, a visitor browses, one more view is in
- * flight (held, then queued behind a 4-second batching window) when the visitor POSTs the forget
+ * flight (held, then queued behind a 10-second batching window) when the visitor POSTs the forget
  * endpoint; that view is consumed after the erasure, and still the device is gone, the cookie deleted,
  * and nothing outside the device's partition (statistics) changed.
  */
@@ -18,7 +18,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = newDataDir();
-  local = await startLocalProcess(testEnv(dataDir, { BATCH_WINDOW_SECONDS: '4' }));
+  local = await startLocalProcess(testEnv(dataDir, { BATCH_WINDOW_SECONDS: '10' }));
 });
 
 afterAll(async () => {

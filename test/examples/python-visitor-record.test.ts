@@ -130,7 +130,7 @@ describe('examples/python/visitor_record.py (boto3)', () => {
 
   it('prints the record getDevice returns for the same device and the same now', async () => {
     for (const [id, record] of [[deviceId, expected], [identifiedOnly, await read(identifiedOnly, now)]] as const) {
-      const result = await python([...local(), '--now-ms', String(now), '--consistent-read', id]);
+      const result = await python([...local(), '--now-ms', String(now), '--consistent-read', '--', id]);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(record).toBeDefined();
@@ -188,7 +188,7 @@ describe('examples/python/visitor_record.py (boto3)', () => {
   it('prints null and exits 1 for an unknown device, as getDevice returns undefined', async () => {
     const unknown = opaqueId();
     expect(await read(unknown, now)).toBeUndefined();
-    const result = await python([unknown], { TABLE_NAME: TABLE, AWS_ENDPOINT_URL_DYNAMODB: dynamo.server.endpoint, AWS_REGION: LOCAL_REGION });
+    const result = await python(['--', unknown], { TABLE_NAME: TABLE, AWS_ENDPOINT_URL_DYNAMODB: dynamo.server.endpoint, AWS_REGION: LOCAL_REGION });
     expect(result).toMatchObject({ status: 1, stdout: 'null\n' });
     expect(result.stderr).toContain(`no device ${unknown}`);
   });
@@ -199,7 +199,7 @@ describe('examples/python/visitor_record.py (boto3)', () => {
     await dynamo.documentClient.send(
       new PutCommand({ TableName: TABLE, Item: { pk: devicePartition(other), sk: 'DEVICE', v: TABLE_LAYOUT_VERSION + 1, version: 1, expiresAt: Math.ceil(now / 1000) + 3_600 } }),
     );
-    const result = await python([...local(), other]);
+    const result = await python([...local(), '--', other]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`layout version ${TABLE_LAYOUT_VERSION + 1} is newer than this reader knows (${TABLE_LAYOUT_VERSION})`);
   });
