@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { devicePartition } from '../../lambdas/aggregator/table-items';
-import { localDocumentClient } from '../../local-runtime/aws-clients';
+import { localDocumentClient, localSqsClient } from '../../local-runtime/aws-clients';
 import type { RuntimeInfo } from '../../local-runtime/runtime-file';
 import { cookiePair, eventually, newDataDir, removeDataDir, runCommand, startLocalProcess, testEnv, visit, type LocalProcess } from './local-runtime-process';
 
@@ -32,6 +33,7 @@ const consumerBatches = () => [...local.output().matchAll(/consumer {4}batch of 
 it('erases a visitor who asks, and a view queued before the erasure does not bring the device back', async () => {
   const info = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
   const documents = localDocumentClient(info.dynamoDbEndpoint);
+  const sqs = localSqsClient(info.sqsEndpoint);
   try {
     const scan = async () => ((await documents.send(new ScanCommand({ TableName: info.tableName, ConsistentRead: true }))).Items ?? []);
     // A statistics item, as the consumer writes them: no identifier, its own partition.
@@ -43,6 +45,14 @@ it('erases a visitor who asks, and a view queued before the erasure does not bri
     expect(cookie).not.toBe('');
     await visit(local.frontDoorUrl, '/products', { cookie });
     await eventually('two views stored', async () => ((await local.device(deviceId))?.device.pageViews === 2 ? true : undefined));
+    // The records are visible before their batch ends (and is logged): wait until the queue holds
+    // nothing, neither waiting nor in a batch, before counting batches.
+    await eventually('the queue empty', async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: info.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      return Attributes?.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
+    });
     const others = async () => (await scan()).filter((item) => item.pk !== devicePartition(deviceId));
     const before = await others();
     expect(before).toContainEqual({ pk: 'STATS#day', sk: 'TOTAL', pageViews: 41 });
@@ -87,5 +97,6 @@ it('erases a visitor who asks, and a view queued before the erasure does not bri
     expect(held.devices[0]?.items.map((item) => item.sk)).toEqual(['DEVICE']);
   } finally {
     documents.destroy();
+    sqs.destroy();
   }
 });
