@@ -5,7 +5,7 @@
  * without one fails the test. The events are first moved to this run's clock
  * (`events/sample-events.ts`), so the committed dates can never make this test go red.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDevice } from '../../lambdas/read-api/device-reader';
 import { NO_VALUE } from '../../lambdas/contract/gateway-context';
@@ -34,6 +34,7 @@ type AuthorizerContext = Record<string, string | number | boolean>;
 type AuthorizerResult = { isAuthorized: boolean; context: AuthorizerContext };
 type Authorize = (event: unknown) => Promise<unknown>;
 type Consume = (event: SQSEvent) => Promise<SQSBatchResponse>;
+type Forget = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const COOKIE_ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
 const DELETION_COOKIE = `${COOKIE_NAME}=; Max-Age=0${COOKIE_ATTRIBUTES}`;
@@ -99,6 +100,7 @@ const AUTHORIZER_EXPECTATIONS: Record<string, AuthorizerExpectation> = {
 };
 
 const AGGREGATOR_EVENTS = ['aggregator-batch.json'];
+const FORGET_EVENTS = ['forget-request.json'];
 
 /** A sample event as of this run. */
 function readEvent(name: string): Record<string, unknown> {
@@ -109,6 +111,7 @@ let dynamo: LocalDynamo;
 let queue: LocalQueue;
 let authorize: Authorize;
 let consume: Consume;
+let forget: Forget;
 
 beforeAll(async () => {
   [dynamo, queue] = await Promise.all([startDynamo(), startQueue('events-page-views')]);
@@ -135,6 +138,7 @@ beforeAll(async () => {
   const deps = await authorizerModule.createDefaultDeps(process.env);
   authorize = authorizerModule.createAuthorizerHandler({ ...deps, clock: () => REQUEST_MILLIS });
   consume = aggregatorModule.handler;
+  forget = (await import('../../lambdas/visitor-rights/forget-handler')).handler;
 }, 120_000);
 
 afterAll(async () => {
@@ -143,7 +147,7 @@ afterAll(async () => {
 
 describe('events/', () => {
   it('has an expected outcome for every file', () => {
-    expect(sampleEventFiles()).toEqual([...Object.keys(AUTHORIZER_EXPECTATIONS), ...AGGREGATOR_EVENTS].sort());
+    expect(sampleEventFiles()).toEqual([...Object.keys(AUTHORIZER_EXPECTATIONS), ...AGGREGATOR_EVENTS, ...FORGET_EVENTS].sort());
   });
 
   it.each(sampleEventFiles())('%s is exactly what `npm run events:refresh` writes for its own time', (name) => {
@@ -203,5 +207,20 @@ describe('consumer: events/aggregator-batch.json', () => {
       [Buffer.from('sample-session02').toString('base64url'), 1],
       [SAMPLE_SESSION_ID, 2],
     ]);
+  });
+});
+
+describe('forget: events/forget-request.json', () => {
+  it("erases the sample device (as the consumer's event stores it) and deletes the cookie", async () => {
+    const device = () => getDevice(SAMPLE_DEVICE_ID, { client: dynamo.documentClient, tableName: TABLE, now: REQUEST_MILLIS + 60_000, consistentRead: true });
+    // The consumer's sample batch first (idempotent), so this test does not depend on the order of the others.
+    expect(await consume(readEvent('aggregator-batch.json') as unknown as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect((await device())?.device.pageViews).toBe(3);
+
+    const answer = await forget(readEvent('forget-request.json') as unknown as APIGatewayProxyEventV2);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('data-outcome="erased"');
+    expect(answer.cookies).toEqual([DELETION_COOKIE]);
+    expect(await device()).toBeUndefined();
   });
 });
