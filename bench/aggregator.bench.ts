@@ -45,8 +45,13 @@ import { createLocalTable } from '../local-runtime/table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-runtime/sqs-server';
 import { DynamoDBDocumentClient as DocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seededRandom, shuffled, type Random } from '../harness/seeded-random';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AggregatorResults, CostRun } from './aggregator/results';
 
 const SEED = 20_261_129;
+/** Batches the stress run keeps in flight at once. */
+const STRESS_IN_FLIGHT = 4;
 const DEVICES = 5_000;
 const RETENTION_DAYS = 30;
 /** The trace starts three days before this run, on the hour, so its TTLs are measured from today. */
@@ -399,7 +404,8 @@ async function main() {
     console.log(`cost stream: ${onePercent.length} deliveries (${onePercent.length - views.length} duplicates, 1%)`);
 
     let inexactRuns = 0;
-    const costRun = async (label: string, design: 'ours' | 'naive', batches: Batch[]) => {
+    const runs: CostRun[] = [];
+    const costRun = async (key: CostRun['key'], label: string, design: 'ours' | 'naive', batches: Batch[]) => {
       const table = await freshTable();
       const meter = newMeter();
       const runner = design === 'ours' ? ours(client, table, meter) : naive(client, table, meter);
@@ -414,6 +420,24 @@ async function main() {
           (design === 'ours' ? `  statistics +${fmt(statistics)} WCU/view (${meter.statisticsTransactions} transactions, ${meter.statisticsItems} item updates)` : '') +
           (exact ? `  exact: ${exact.mismatches === 0 && exact.statistics === 0 ? 'yes' : `no (${exact.mismatches} devices, ${exact.statistics} statistics items differ)`}` : ''),
       );
+      runs.push({
+        key,
+        design,
+        batches: batches.length,
+        sharedShare: batchStats(batches).sharedShare,
+        viewsPerSecond: views.length / seconds,
+        wcuPerView: wcu,
+        writes: meter.requests,
+        deviceWrites: meter.deviceWrites,
+        failedConditions: meter.failedConditions,
+        failedRecords,
+        ...(design === 'ours'
+          ? {
+              statistics: { wcuPerView: statistics, transactions: meter.statisticsTransactions, itemUpdates: meter.statisticsItems },
+              exact: exact !== undefined && exact.mismatches === 0 && exact.statistics === 0 && failedRecords === 0,
+            }
+          : {}),
+      });
       return { wcu, statistics };
     };
 
@@ -438,12 +462,12 @@ async function main() {
           `${fmt(100 * stats.sharedShare, 1)}% of views share their batch with another view of their session`,
       );
     }
-    const { wcu: oursDefault, statistics: statisticsDefault } = await costRun('ours, batches of 100', 'ours', defaultBatches);
-    const { wcu: naiveDefault } = await costRun('naive, batches of 100', 'naive', defaultBatches);
-    const { wcu: oursWindow } = await costRun('ours, 60 s window', 'ours', windowBatches);
-    const { wcu: naiveWindow } = await costRun('naive, 60 s window', 'naive', windowBatches);
+    const { wcu: oursDefault, statistics: statisticsDefault } = await costRun('ours-100', 'ours, batches of 100', 'ours', defaultBatches);
+    const { wcu: naiveDefault } = await costRun('naive-100', 'naive, batches of 100', 'naive', defaultBatches);
+    const { wcu: oursWindow } = await costRun('ours-window', 'ours, 60 s window', 'ours', windowBatches);
+    const { wcu: naiveWindow } = await costRun('naive-window', 'naive, 60 s window', 'naive', windowBatches);
     console.log(`${deployedLabel}: ${deployedMessages} SQS messages for ${onePercent.length} deliveries (${fmt(onePercent.length / deployedMessages, 1)} views per message)`);
-    const { wcu: oursDeployed, statistics: statisticsDeployed } = await costRun(`ours, ${deployedLabel}`, 'ours', deployedBatches);
+    const { wcu: oursDeployed, statistics: statisticsDeployed } = await costRun('ours-deployed', `ours, ${deployedLabel}`, 'ours', deployedBatches);
     console.log(`ours vs naive: ${fmt(naiveDefault / oursDefault, 2)}x fewer WCU at default batching, ${fmt(naiveWindow / oursWindow, 2)}x with a 60 s window, ${fmt(naiveDefault / oursDeployed, 2)}x as deployed`);
 
     const stress = shuffled(random, withDuplicates(random, views, 0.2, () => (random() < 0.5 ? 1 : 2)));
@@ -457,20 +481,46 @@ async function main() {
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: { publish: (batch) => { for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += batch[key]; } },
     });
-    const stressRun = await runBatches(stressHandler, cutBatches(stress, 100), 4);
+    const stressRun = await runBatches(stressHandler, cutBatches(stress, 100), STRESS_IN_FLIGHT);
     const stressExact = await checkExact(client, stressTable, views);
     const exact =
       stressExact.mismatches === 0 && stressExact.statistics === 0 && stressRun.failedRecords === 0 && counts.AggregatedPageViews === views.length && inexactRuns === 0;
     console.log(
-      `stress: ${stress.length} deliveries (${stress.length - views.length} duplicates, 20% of messages 2-3 times), shuffled, 4 batches in flight: ` +
+      `stress: ${stress.length} deliveries (${stress.length - views.length} duplicates, 20% of messages 2-3 times), shuffled, ${STRESS_IN_FLIGHT} batches in flight: ` +
         `${fmt(views.length / stressRun.seconds, 0)} views/s, ${fmt(stressMeter.writeUnits / views.length)} WCU/view, counted ${counts.AggregatedPageViews}/${views.length}, ` +
         `duplicates ${counts.DuplicatePageViews}, failed records ${stressRun.failedRecords}, devices differing from truth ${stressExact.mismatches}/${stressExact.devices}, ` +
         `statistics items differing from the session records ${stressExact.statistics}`,
     );
-    console.log(
+    const lastLines = [
       `one view per message in batches of 100 (the consumer alone, its worst case): ${fmt(oursDefault, 2)} WCU/view, statistics +${fmt(statisticsDefault, 2)}`,
-    );
-    console.log(`wcu-per-view: ${fmt(oursDeployed, 2)} (naive ${fmt(naiveDefault, 2)}) statistics: +${fmt(statisticsDeployed, 2)} exact: ${exact ? 'yes' : 'no'}`);
+      `wcu-per-view: ${fmt(oursDeployed, 2)} (naive ${fmt(naiveDefault, 2)}) statistics: +${fmt(statisticsDeployed, 2)} exact: ${exact ? 'yes' : 'no'}`,
+    ];
+    const results: AggregatorResults = {
+      node: process.version,
+      seed: SEED,
+      stream: { views: views.length, devices: DEVICES, sessions: sessionCount, minutes: spanMinutes },
+      duplicateShare: 0.01,
+      deliveries: onePercent.length,
+      deployed: { holdSeconds: holdMs / 1000, windowSeconds, batchSize: TRACKING_DEFAULTS.consumerBatchSize, messages: deployedMessages },
+      runs,
+      stress: {
+        deliveries: stress.length,
+        inFlight: STRESS_IN_FLIGHT,
+        viewsPerSecond: views.length / stressRun.seconds,
+        wcuPerView: stressMeter.writeUnits / views.length,
+        counted: counts.AggregatedPageViews,
+        failedRecords: stressRun.failedRecords,
+        devicesDiffering: stressExact.mismatches,
+        statisticsDiffering: stressExact.statistics,
+      },
+      exact,
+      lastLines,
+    };
+    const resultsDir = resolve(import.meta.dirname, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(resolve(resultsDir, 'aggregator.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log('results in bench/results/aggregator.json (npm run docs:bench puts them in docs/benchmarks.md)');
+    for (const line of lastLines) console.log(line);
   } finally {
     raw.destroy();
     await server.stop();

@@ -27,7 +27,10 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { createDynamoSessionStore } from '../lambdas/aggregator/dynamodb-session-store';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
+import { createDynamoStatisticsStore } from '../lambdas/aggregator/dynamodb-statistics-store';
+import { FUNCTION_SETTINGS } from '../lambdas/contract/function-settings';
 import { itemSizeBytes } from '../lambdas/aggregator/item-size';
 import { createAuthorizerMetrics } from '../lambdas/authorizer/authorizer-metrics';
 import { createLogger, createMetrics, publishCounts } from '../lambdas/observability/powertools';
@@ -297,7 +300,12 @@ interface ConsumerRun {
   receiveExtraUnitsPerMessage: number;
   invocationsPerMonth: number;
   meanBatch: number;
+  /** Device and session writes. */
   writeUnits: number;
+  /** The daily statistics' transactions a month (2 units per item per KB, computed by the statistics store). */
+  statisticsUnitsPerMonth: number;
+  /** What they rest on: the statistics' units of one full batch, measured on batches of `viewsPerBatch` views. */
+  statisticsPerBatch: { units: number; viewsPerBatch: number; wholeTrace: boolean };
   failedConditionWrites: number;
   sampledViews: number;
   billedMsPerInvocation: number;
@@ -339,6 +347,77 @@ function dailyRatios(random: Random, settings: EsmSettings, meanPerSecond: numbe
   };
 }
 
+function statisticsWiring(client: DynamoDBDocumentClient, tableName: string, onUnits?: (units: number) => void) {
+  return {
+    store: createDynamoStatisticsStore({ client, tableName, retentionMonths: FUNCTION_SETTINGS.statsRetentionMonths.default, ...(onUnits ? { onCapacity: onUnits } : {}) }),
+    timeZone: FUNCTION_SETTINGS.statsTimeZone.default,
+  };
+}
+
+/**
+ * The daily statistics are paid per batch, not per view: a batch writes each statistics item it changes
+ * once, whatever its number of views. The sampled run sees only the trace's share of each batch, so it
+ * would charge a whole batch's items to a few views. Here the trace's messages are cut into batches of
+ * the full size at this rate (consecutive messages; the whole trace as one batch when a full batch would
+ * hold more, which undercounts only the items a bigger batch would add) and run one after another through
+ * the real consumer, in a table of their own.
+ */
+async function statisticsCost(
+  design: Design,
+  run: AuthorizerRun,
+  messagesPerBatch: number,
+  invocationsPerMonth: number,
+  dynamo: DynamoDBClient,
+  documentClient: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Pick<ConsumerRun, 'statisticsUnitsPerMonth' | 'statisticsPerBatch'>> {
+  if (!design.statistics) return { statisticsUnitsPerMonth: 0, statisticsPerBatch: { units: 0, viewsPerBatch: 0, wholeTrace: false } };
+  await createLocalTable(dynamo, tableName);
+  let units = 0;
+  const store = createDynamoSessionStore({ client: documentClient, tableName, retentionDays: SETTINGS.retentionDays.default });
+  const handler = createAggregatorHandler({
+    store,
+    statistics: statisticsWiring(documentClient, tableName, (writeUnits) => {
+      units += writeUnits;
+    }),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: {
+      publish(counts) {
+        if (counts.StatisticsWriteFailures > 0) throw new Error(`${counts.StatisticsWriteFailures} statistics updates failed in the statistics pass`);
+      },
+    },
+  });
+  const size = Math.max(1, Math.round(messagesPerBatch));
+  const wholeTrace = size >= run.messages.length;
+  const batches = Math.ceil(run.messages.length / size);
+  for (let start = 0; start < run.messages.length; start += size) {
+    const event = sqsEvent(run.messages.slice(start, start + size).map((message, index) => ({ index: start + index, body: message.body })));
+    const response = await handler(event);
+    if (response.batchItemFailures.length > 0) throw new Error(`the statistics pass failed ${response.batchItemFailures.length} records`);
+  }
+  const unitsPerBatch = units / batches;
+  return {
+    statisticsUnitsPerMonth: unitsPerBatch * invocationsPerMonth,
+    statisticsPerBatch: { units: unitsPerBatch, viewsPerBatch: run.trackedViews / batches, wholeTrace },
+  };
+}
+
+function sqsEvent(messages: ReadonlyArray<{ index: number; body: string }>): SQSEvent {
+  return {
+    Records: messages.map(({ index, body }) => ({
+      messageId: `m-${index}`,
+      receiptHandle: `r-${index}`,
+      body,
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
+      awsRegion: LOCAL_REGION,
+    })),
+  };
+}
+
 async function runConsumer(
   design: Design,
   run: AuthorizerRun,
@@ -374,10 +453,24 @@ async function runConsumer(
       if (use.conditionFailed) failedConditionWrites += 1;
     },
   });
+  // The statistics run here too, for the consumer's time; their write units come from statisticsPerBatch().
+  const statistics = design.statistics ? statisticsWiring(documentClient, tableName) : undefined;
   const output = emptyOutput();
   const logger = createLogger(observabilityNames({}));
   const metrics = createMetrics(observabilityNames({}));
-  const handler = createAggregatorHandler({ store, logger, metrics: design.consumerMetrics(metrics) });
+  const consumerMetrics = design.consumerMetrics(metrics);
+  let statisticsFailures = 0;
+  const handler = createAggregatorHandler({
+    store,
+    ...(statistics ? { statistics } : {}),
+    logger,
+    metrics: {
+      publish(counts) {
+        statisticsFailures += counts.StatisticsWriteFailures;
+        consumerMetrics.publish(counts);
+      },
+    },
+  });
   let invocations = 0;
   // Batches run 8 at a time in the order they close, but never two with the same device at once (in
   // Lambda they would be seconds or minutes apart; run together they would race on the same items).
@@ -389,19 +482,7 @@ async function runConsumer(
     for (const batch of membership.totals.batches) {
       if (batch.samples.length === 0) continue;
       const devices = [...new Set(batch.samples.flatMap((index) => devicesOf((run.messages[index] as { body: string }).body)))];
-      const event: SQSEvent = {
-        Records: batch.samples.map((index) => ({
-          messageId: `m-${index}`,
-          receiptHandle: `r-${index}`,
-          body: (run.messages[index] as { body: string }).body,
-          attributes: {} as SQSEvent['Records'][number]['attributes'],
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
-          awsRegion: LOCAL_REGION,
-        })),
-      };
+      const event = sqsEvent(batch.samples.map((index) => ({ index, body: (run.messages[index] as { body: string }).body })));
       while (running.size >= 8) await Promise.race(running);
       const after = Promise.all(devices.map((device) => deviceTail.get(device)));
       const work = after.then(async () => {
@@ -416,6 +497,7 @@ async function runConsumer(
     }
     await Promise.all(running);
   });
+  if (statisticsFailures > 0) throw new Error(`${statisticsFailures} statistics updates failed: their write units would be missing`);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMicros = cpu.user + cpu.system;
   const sampledMessages = run.messages.length;
@@ -447,6 +529,7 @@ async function runConsumer(
     invocationsPerMonth: messagesPerMonth * ratios.batchesPerMessage,
     meanBatch,
     writeUnits,
+    ...(await statisticsCost(design, run, meanBatch, messagesPerMonth * ratios.batchesPerMessage, dynamo, documentClient, `${tableName}-statistics`)),
     failedConditionWrites,
     sampledViews: run.trackedViews,
     billedMsPerInvocation,
@@ -515,17 +598,21 @@ function priceRate(design: Design, rate: (typeof RATES)[number], auth: Authorize
   const consumerGbS = (consumer.invocationsPerMonth * consumer.billedMsPerInvocation * (design.consumerMemoryMb / 1024)) / 1000;
   add(`Consumer duration (${design.consumerMemoryMb} MB)`, consumerGbS, 'GB-s', consumerGbS * PRICES.lambdaArmGbSecond.usd);
 
-  const writeUnitsPerView = consumer.writeUnits / consumer.sampledViews;
-  const writeUnitsPerMonth = (consumer.writeUnits / auth.requests) * views;
+  const sessionUnitsPerMonth = (consumer.writeUnits / auth.requests) * views;
+  const writeUnitsPerMonth = sessionUnitsPerMonth + consumer.statisticsUnitsPerMonth;
+  const trackedViewsPerMonth = (auth.trackedViews / auth.requests) * views;
+  const writeUnitsPerView = writeUnitsPerMonth / trackedViewsPerMonth;
   const onDemand = (writeUnitsPerMonth / 1e6) * PRICES.dynamoWriteRequest.usd;
   const provisioned = provisionedWriteCost(writeUnitsPerMonth);
   // The current design takes provisioned capacity where it is cheaper (the tableCapacity setting); before was on-demand.
   const dynamoMode = design.name === 'current' && provisioned < onDemand ? 'provisioned' : 'on-demand';
-  if (dynamoMode === 'provisioned') {
-    add(`DynamoDB writes (provisioned, auto scaled to ${TARGET_WRITE_UTILIZATION_PERCENT}% utilization, min ${MIN_WRITE_CAPACITY} WCU)`, writeUnitsPerMonth, 'write units', provisioned);
-  } else {
-    add('DynamoDB writes (on-demand)', writeUnitsPerMonth, 'write units', onDemand);
-  }
+  const mode =
+    dynamoMode === 'provisioned' ? `provisioned, auto scaled to ${TARGET_WRITE_UTILIZATION_PERCENT}% utilization, min ${MIN_WRITE_CAPACITY} WCU` : 'on-demand';
+  const writesUsd = dynamoMode === 'provisioned' ? provisioned : onDemand;
+  // One table, one bill: each kind of write pays its share of the units.
+  const statisticsShare = writeUnitsPerMonth > 0 ? consumer.statisticsUnitsPerMonth / writeUnitsPerMonth : 0;
+  add(`DynamoDB writes: visitors and sessions (${mode})`, sessionUnitsPerMonth, 'write units', writesUsd * (1 - statisticsShare));
+  add(`DynamoDB writes: daily statistics (${mode})`, consumer.statisticsUnitsPerMonth, 'write units', writesUsd * statisticsShare);
   // Items live for the retention period (30 days): a month of views is stored at any time.
   const storedGb = ((consumer.storedBytes / auth.requests) * views) / GB;
   add('DynamoDB storage and point-in-time recovery', storedGb, 'GB-month', storedGb * (PRICES.dynamoStorage.usd + PRICES.dynamoPitr.usd));
@@ -550,7 +637,11 @@ function priceRate(design: Design, rate: (typeof RATES)[number], auth: Authorize
       trackedShare: auth.trackedViews / auth.requests,
       messagesPerTrackedView: auth.messages.length / auth.trackedViews,
       sqsSendUnitsPerTrackedView: [...auth.sqs.values()].reduce((sum, c) => sum + c.units, 0) / auth.trackedViews,
-      writeUnitsPerRequest: consumer.writeUnits / auth.requests,
+      writeUnitsPerRequest: writeUnitsPerMonth / views,
+      statisticsWriteUnitsPerView: consumer.statisticsUnitsPerMonth / trackedViewsPerMonth,
+      statisticsUnitsPerBatch: consumer.statisticsPerBatch.units,
+      statisticsViewsPerBatch: consumer.statisticsPerBatch.viewsPerBatch,
+      statisticsWholeTrace: consumer.statisticsPerBatch.wholeTrace ? 1 : 0,
       emptyReceivesUsd: (consumer.emptyReceivesPerMonth / 1e6) * PRICES.sqsStandard.usd,
       pollers: consumer.pollers,
       receivesPerMessage: consumer.receivesPerMessage,
@@ -664,7 +755,7 @@ async function main(): Promise<void> {
         console.error(`[bench:cost] ${design.name} ${rate.label}: authorizer over ${auth.requests} requests, ${auth.messages.length} messages, ${((performance.now() - phase) / 1000).toFixed(0)} s`);
         const consumer = await runConsumer(design, auth, rate.viewsPerMonth, random, dynamo, documentClient, `cost-${design.name}-${rate.label}`);
         rates.push(priceRate(design, rate, auth, consumer));
-        console.error(`[bench:cost] ${design.name} ${rate.label}: ${((performance.now() - phase) / 1000).toFixed(0)} s, ${(consumer.writeUnits / consumer.sampledViews).toFixed(3)} WRU/view`);
+        console.error(`[bench:cost] ${design.name} ${rate.label}: ${((performance.now() - phase) / 1000).toFixed(0)} s, ${(consumer.writeUnits / consumer.sampledViews).toFixed(3)} WRU/view, statistics ${consumer.statisticsPerBatch.units.toFixed(0)} WRU per batch of ${consumer.statisticsPerBatch.viewsPerBatch.toFixed(0)} views`);
         if (rate.label === '1M') fixed = fixedCosts(design, auth, consumer, rate.viewsPerMonth);
       }
       results.push({
@@ -677,6 +768,7 @@ async function main(): Promise<void> {
           maxConcurrency: design.maxConcurrency ?? 'none',
           platformLines: design.platformLines,
           publisher: design.publisher,
+          statistics: design.statistics,
           ...(design.publisher === 'default' ? { holdMs: design.holdMs ?? Number(design.authorizerEnvironment.PAGE_VIEW_HOLD_MS ?? HOLD_LIMITS.maxHoldMs) } : {}),
         },
         rates,

@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { renderAggregatorSection } from './aggregator/readme-section';
+import type { AggregatorResults } from './aggregator/results';
 import { renderCostSection, type CostResults } from './cost/readme-section';
 import { renderLatencySection } from './page-path/readme-section';
 import type { PagePathResults } from './page-path/results';
@@ -20,6 +22,11 @@ export interface GeneratedSection<Results> {
 }
 
 export const COST_SECTION: GeneratedSection<CostResults> = { name: 'cost', resultsFile: 'bench/results/cost.json', render: renderCostSection };
+export const AGGREGATOR_SECTION: GeneratedSection<AggregatorResults> = {
+  name: 'aggregator',
+  resultsFile: 'bench/results/aggregator.json',
+  render: renderAggregatorSection,
+};
 export const LATENCY_SECTION: GeneratedSection<PagePathResults> = { name: 'latency', resultsFile: 'bench/results/page-path.json', render: renderLatencySection };
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BEACON_COST_SECTION, BEACON_DOCUMENT } from './cost/beacon-section';
-import { COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, readResults, renderSection, replaceSection, type GeneratedSection } from './readme-sections';
+import { AGGREGATOR_SECTION, COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, readResults, renderSection, replaceSection, type GeneratedSection } from './readme-sections';
 
 function writeSections(document: string, sections: readonly GeneratedSection<never>[]): void {
   const markdownPath = resolve(REPOSITORY_ROOT, document);
@@ -14,5 +14,5 @@ function writeSections(document: string, sections: readonly GeneratedSection<nev
   writeFileSync(markdownPath, markdown);
 }
 
-writeSections(GENERATED_DOCUMENT, [COST_SECTION, LATENCY_SECTION] as readonly GeneratedSection<never>[]);
+writeSections(GENERATED_DOCUMENT, [COST_SECTION, LATENCY_SECTION, AGGREGATOR_SECTION] as readonly GeneratedSection<never>[]);
 writeSections(BEACON_DOCUMENT, [BEACON_COST_SECTION] as readonly GeneratedSection<never>[]);

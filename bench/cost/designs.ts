@@ -5,7 +5,7 @@
  *   available whatever the code on main becomes: one awaited SendMessage per page view, 256 MB
  *   functions, batches of 100 with a 5 s window and a maximum concurrency of 5, text logs with Lambda's
  *   START/END/REPORT lines, an authorizer metric line per invocation, the 12-field JSON access log,
- *   four aggregator metrics written on every invocation, 7 alarms, a dashboard and an on-demand table.
+ *   five aggregator metrics written on every invocation, 7 alarms, a dashboard and an on-demand table.
  * - `current`: what this repository deploys now, read from the synthesized stack (memory, batching,
  *   concurrency, log settings, access-log format, alarms, dashboards) and the code's own default wiring
  *   (the authorizer's publisher from `createDefaultDeps`, the aggregator's telemetry).
@@ -13,7 +13,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { powertoolsMetrics, type AggregatorMetrics } from '../../lambdas/aggregator/telemetry';
-import { AGGREGATOR_METRICS } from '../../lambdas/observability/metric-names';
+import type { AggregatorMetricName } from '../../lambdas/observability/metric-names';
 
 export interface Design {
   readonly name: 'before' | 'current';
@@ -35,7 +35,12 @@ export interface Design {
   readonly consumerMetrics: (metrics: Metrics) => AggregatorMetrics;
   /** Environment variables the stack gives the authorizer (cookie and session settings). */
   readonly authorizerEnvironment: Record<string, string>;
+  /** The consumer also writes the daily statistics (the previous design had none). */
+  readonly statistics: boolean;
 }
+
+/** The consumer metrics the previous design wrote (the statistics and visitors' rights came later). */
+const BEFORE_AGGREGATOR_METRICS = ['AggregatedPageViews', 'DuplicatePageViews', 'InvalidMessages', 'RejectedMessages', 'FailedRecords'] as const satisfies readonly AggregatorMetricName[];
 
 /** The access-log format of the base commit (one JSON object per request). */
 const BEFORE_ACCESS_LOG_FORMAT = JSON.stringify({
@@ -66,13 +71,14 @@ export const BEFORE: Design = {
   dashboards: 1,
   secrets: 1,
   publisher: 'one-send-per-view',
-  // Every count on every invocation, zeros included.
+  // Every count it had on every invocation, zeros included.
   consumerMetrics: (metrics) => ({
     publish(counts) {
-      for (const name of AGGREGATOR_METRICS) metrics.addMetric(name, MetricUnit.Count, counts[name]);
+      for (const name of BEFORE_AGGREGATOR_METRICS) metrics.addMetric(name, MetricUnit.Count, counts[name]);
     },
   }),
   authorizerEnvironment: {},
+  statistics: false,
 };
 
 type Resource = { Properties: Record<string, unknown> };
@@ -109,5 +115,7 @@ export function currentDesign(template: Template): Design {
     publisher: 'default',
     consumerMetrics: powertoolsMetrics,
     authorizerEnvironment,
+    // The consumer's handler always writes them (lambdas/aggregator/handler.ts).
+    statistics: true,
   };
 }

@@ -94,6 +94,17 @@ export function renderCostSection(results: CostResults): string {
       `access log ${c0.facts.accessLogBytesPerRequest?.toFixed(0)} bytes (before ${(before.rates[0] as Rate).facts.accessLogBytesPerRequest?.toFixed(0)}); ` +
       `consumer ${c0.facts.consumerLogBytesPerInvocation?.toFixed(0)} bytes per invocation (before ${(before.rates[0] as Rate).facts.consumerLogBytesPerInvocation?.toFixed(0)}).`,
   );
+  const statistics = current.rates
+    .map((rate) => {
+      const perBatch = `${rate.facts.statisticsUnitsPerBatch?.toFixed(0)} write units per batch of ${rate.facts.statisticsViewsPerBatch?.toFixed(0)} views`;
+      return `${rate.rate}: ${perBatch}${rate.facts.statisticsWholeTrace ? ' (the whole trace as one batch; a full batch holds more views)' : ''}, ${rate.facts.statisticsWriteUnitsPerView?.toFixed(3)} per view`;
+    })
+    .join('; ');
+  out.push('');
+  out.push(
+    `**Daily statistics** ([statistics](statistics.md); "before" had none) are paid per batch, not per view: 2 write units for each statistics item a batch changes, whatever its number of views. ` +
+      `Measured with batches of the full size at each rate: ${statistics}. So they cost most per view on a quiet site, where batches are small.`,
+  );
   if (results.crossover) {
     out.push('');
     out.push(
@@ -109,7 +120,7 @@ export function renderCostSection(results: CostResults): string {
     `How it is measured: a seeded trace of ${results.requests} requests (about ${results.traceShape.meanViewsPerSession} views per session, ${results.traceShape.minGapSeconds} s to ${results.traceShape.maxGapSeconds} s apart, ` +
       `${(results.traceShape.returningShare ?? 0) * 100}% returning visitors, ${(results.traceShape.gpcShare ?? 0) * 100}% of visitors with Sec-GPC, ${(results.traceShape.botShare ?? 0) * 100}% bot requests) ` +
       'runs through the real authorizer (sending to fauxqs through a proxy that counts SQS calls and 64 KiB units by action) and the real aggregator on DynamoDB Local ' +
-      '(write units from ReturnConsumedCapacity, failed conditional writes included). Log bytes are what the functions print, plus Lambda\'s START/END/REPORT lines where a design keeps them, and the access-log line rendered from the stage\'s format. ' +
+      '(write units from ReturnConsumedCapacity, failed conditional writes included; the daily statistics\' transactions, which only "now" writes, at 2 units per item per KB as the statistics store computes them). Log bytes are what the functions print, plus Lambda\'s START/END/REPORT lines where a design keeps them, and the access-log line rendered from the stage\'s format. ' +
       'Modelled: the event source mapping (pollers, 20 s long polls, batches closed by size, window or 6 MB; bench/cost/esm-model.ts), simulated at each rate with the trace\'s messages mixed into background traffic, over a day whose hourly rate swings ±50%; ' +
       'billed duration as local CPU time × 1769 / memory (Lambda\'s CPU share) plus 10 ms per SQS call and 8 ms per round of DynamoDB writes; custom metrics prorated by the hours they receive data. ' +
       'Prices and their pages: bench/cost/prices.ts.',

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environment } from '../../bench/page-path/results';
-import { COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, currentSection, readResults, renderSection, replaceSection, type GeneratedSection } from '../../bench/readme-sections';
+import { costRun } from '../../bench/aggregator/results';
+import { AGGREGATOR_SECTION, COST_SECTION, GENERATED_DOCUMENT, LATENCY_SECTION, REPOSITORY_ROOT, currentSection, readResults, renderSection, replaceSection, type GeneratedSection } from '../../bench/readme-sections';
 
 const markdown = readFileSync(resolve(REPOSITORY_ROOT, GENERATED_DOCUMENT), 'utf8');
 
@@ -55,5 +56,21 @@ describe(`${GENERATED_DOCUMENT}'s latency section`, () => {
     expect(section).toContain(`**Page-path p99: ${ms(environment(results, 'new').inFunction.p99)} new, ${ms(environment(results, 'before').inFunction.p99)} before**`);
     const empty = environment(results, 'empty');
     expect(section).toContain(`| empty handler | ${ms(empty.inFunction.p50)} | ${ms(empty.inFunction.p99)} | ${ms(empty.inFunction.max)} | ${ms(empty.atRuntimeApi.p50)} |`);
+  });
+});
+
+describe(`${GENERATED_DOCUMENT}'s aggregator section`, () => {
+  const results = checkSection(AGGREGATOR_SECTION, (original) => ({
+    ...original,
+    runs: original.runs.map((run) => (run.key === 'ours-deployed' ? { ...run, wcuPerView: run.wcuPerView + 0.01 } : run)),
+  }));
+
+  it("states the deployed run's write units and statistics, whether it was exact, and the benchmark's last line, from the results", () => {
+    const section = renderSection(AGGREGATOR_SECTION, results);
+    const deployed = costRun(results, 'ours-deployed');
+    expect(section).toContain(`**${deployed.wcuPerView.toFixed(3)}** | **+${deployed.statistics?.wcuPerView.toFixed(3)}**`);
+    expect(section).toContain(`| ${deployed.exact ? 'yes' : '**no**'} |`);
+    expect(section).toContain(results.lastLines.at(-1));
+    expect(results.lastLines.at(-1)).toMatch(/^wcu-per-view: \d+\.\d\d \(naive \d+\.\d\d\) statistics: \+\d+\.\d\d exact: (yes|no)$/);
   });
 });
