@@ -23,7 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { createDynamoSessionStore } from '../lambdas/aggregator/dynamodb-session-store';
@@ -512,12 +512,9 @@ async function runConsumer(
   if (design.platformLines) logBytesPerInvocation += platformLines(design.consumerMemoryMb, billedMsPerInvocation);
 
   let storedBytes = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+  for await (const page of paginateScan({ client: documentClient }, { TableName: tableName })) {
     for (const item of page.Items ?? []) storedBytes += itemSizeBytes(marshall(item, { convertClassInstanceToMap: true }));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 
   return {
     pollers: membership.pollers,

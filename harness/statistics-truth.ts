@@ -3,7 +3,7 @@
  * the session items as stored, and the visitors from the distinct views themselves (a device is a
  * visitor of each day it opened a session, a new visitor on the day of its first session).
  */
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isSessionItem, itemToSession } from '../lambdas/aggregator/table-items';
 import type { PageViewMessage } from '../lambdas/contract/page-view-message';
 import { STATS_ATTRIBUTES, STATS_PARTITION_PREFIX } from '../lambdas/contract/statistics-layout';
@@ -17,12 +17,7 @@ export type StatisticsTable = Record<string, Record<string, number>>;
 
 export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<StoredItems> {
   const items: StoredItems = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
   return items;
 }
 

@@ -7,7 +7,7 @@
  * past are filtered out (DynamoDB deletes expired items best effort, often up to 48 hours late).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { combineDeviceRecord, type DeviceRecord } from '../aggregation/device-record';
 import type { DeviceState } from '../aggregation/device-merge';
 import type { SessionState } from '../aggregation/session-merge';
@@ -47,21 +47,17 @@ function collect(items: Iterable<StoredItem>, into: Map<string, PartitionItems>)
 /** Every item of the device's partition, as stored (the device item, sessions, a tombstone). */
 export async function partitionItems(deviceId: string, options: Omit<ReadOptions, 'now'>): Promise<StoredItem[]> {
   const items: StoredItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await options.client.send(
-      new QueryCommand({
-        TableName: options.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-        ExpressionAttributeValues: { ':pk': devicePartition(deviceId) },
-        ConsistentRead: options.consistentRead ?? false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as StoredItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: options.client },
+    {
+      TableName: options.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': devicePartition(deviceId) },
+      ConsistentRead: options.consistentRead ?? false,
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as StoredItem[]));
   return items;
 }
 
@@ -85,14 +81,9 @@ export interface ListOptions extends ReadOptions {
  */
 export async function listRecentDevices(options: ListOptions): Promise<DeviceRecord[]> {
   const partitions = new Map<string, PartitionItems>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await options.client.send(
-      new ScanCommand({ TableName: options.tableName, ConsistentRead: options.consistentRead ?? false, ExclusiveStartKey: startKey }),
-    );
+  for await (const page of paginateScan({ client: options.client }, { TableName: options.tableName, ConsistentRead: options.consistentRead ?? false })) {
     collect(page.Items ?? [], partitions);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   const now = options.now ?? Date.now();
   const records: DeviceRecord[] = [];
   for (const [pk, items] of partitions) {

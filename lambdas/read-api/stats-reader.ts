@@ -13,7 +13,7 @@
  * the same holds for a page's `visits` (sessions), which are distinct per session anyway.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { forEachLimited } from '../aggregation/concurrency';
 import { TABLE_KEYS } from '../contract/table-layout';
 import {
@@ -164,21 +164,17 @@ async function queryMonth(
   onItem: (item: Record<string, unknown>) => void,
 ): Promise<void> {
   const [low, high] = monthBounds(month, range);
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await options.client.send(
-      new QueryCommand({
-        TableName: options.tableName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
-        ExpressionAttributeValues: { ':pk': `${STATS_PARTITION_PREFIX}${month}`, ':low': low, ':high': high },
-        ConsistentRead: options.consistentRead ?? false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) onItem(item);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: options.client },
+    {
+      TableName: options.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+      ExpressionAttributeValues: { ':pk': `${STATS_PARTITION_PREFIX}${month}`, ':low': low, ':high': high },
+      ConsistentRead: options.consistentRead ?? false,
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) onItem(item);
 }
 
 const byCountThenValue = <Row>(count: (row: Row) => number[], value: (row: Row) => string) => (a: Row, b: Row) => {

@@ -11,7 +11,7 @@
  * pay for on every write): the user variants Scan the table for device items with that `userId`, one
  * read of the whole table per call, which is what a rare backend request can afford.
  */
-import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ERASED_ATTRIBUTE, tombstoneExpiresAtSeconds } from '../aggregation/erasure';
 import { DEVICE_SORT_KEY, devicePartition, deviceKey, type StoredItem } from '../aggregator/table-items';
 import { TABLE_KEYS } from '../contract/table-layout';
@@ -91,22 +91,18 @@ export async function forgetDevice(deviceId: string, table: RightsTable): Promis
 export async function devicesOfUser(userId: string, table: Pick<RightsTable, 'client' | 'tableName'>): Promise<string[]> {
   checkUserId(userId);
   const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({
-        TableName: table.tableName,
-        FilterExpression: '#sk = :device AND userId = :user',
-        ExpressionAttributeNames: { '#sk': TABLE_KEYS.sortKey, '#pk': TABLE_KEYS.partitionKey },
-        ExpressionAttributeValues: { ':device': DEVICE_SORT_KEY, ':user': userId },
-        ProjectionExpression: '#pk',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item[TABLE_KEYS.partitionKey]).slice(devicePartition('').length));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: table.client },
+    {
+      TableName: table.tableName,
+      FilterExpression: '#sk = :device AND userId = :user',
+      ExpressionAttributeNames: { '#sk': TABLE_KEYS.sortKey, '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':device': DEVICE_SORT_KEY, ':user': userId },
+      ProjectionExpression: '#pk',
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) ids.push(String(item[TABLE_KEYS.partitionKey]).slice(devicePartition('').length));
   return ids.sort();
 }
 

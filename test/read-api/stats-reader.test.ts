@@ -1,10 +1,11 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATS_PARTITION_PREFIX, totalSortKey } from '../../lambdas/contract/statistics-layout';
 import { TABLE_KEYS } from '../../lambdas/contract/table-layout';
 import { getStats, STATS_READ_LIMITS, StatsRangeError, type StatsReadOptions } from '../../lambdas/read-api/stats-reader';
 import { addDays, calendarDay, monthsBetween } from '../../lambdas/statistics/calendar-day';
-import { startDynamo, type LocalDynamo } from '../../harness/local-aws';
+import { documentClientFor, localDynamoClient, startDynamo, type LocalDynamo } from '../../harness/local-aws';
 import { putStatsDays, type StatsDay } from '../../harness/stats-items';
 import { createLocalTable } from '../../local-runtime/table';
 
@@ -44,18 +45,33 @@ const seeded: StatsDay[] = [
   { day: day(45), total: { visitors: 100, sessions: 100, pageViews: 100 }, dimensions: { page: { '/outside': { views: 100, visits: 100 } } } },
 ];
 
-/** Counts Queries per partition, and pages them 3 items at a time so that pagination is exercised. */
-function countingClient(client: DynamoDBDocumentClient, queries: string[]): DynamoDBDocumentClient {
-  return {
-    send: (command: QueryCommand) => {
-      if (command instanceof QueryCommand) {
-        const values = command.input.ExpressionAttributeValues ?? {};
-        if (!command.input.ExclusiveStartKey) queries.push(String(values[':pk']));
-        command.input.Limit = 3;
+/** Each Query chain's partition, and every Query sent (pages). */
+interface QueryLog {
+  chains: string[];
+  pages: number;
+}
+
+const ownClients: DynamoDBClient[] = [];
+
+/** A client of its own that logs Queries and pages them 3 items at a time, so that pagination is exercised. */
+function countingClient(log: QueryLog): DynamoDBDocumentClient {
+  const raw = localDynamoClient(dynamo.server.endpoint);
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand') {
+        // The document client's input (plain values), or a marshalled one ({ S: ... }).
+        const input = args.input as QueryCommandInput;
+        const partition: unknown = input.ExpressionAttributeValues?.[':pk'];
+        if (!input.ExclusiveStartKey) log.chains.push(typeof partition === 'string' ? partition : String((partition as { S?: string } | undefined)?.S));
+        log.pages += 1;
+        input.Limit = 3;
       }
-      return client.send(command);
+      return next(args);
     },
-  } as unknown as DynamoDBDocumentClient;
+    { step: 'initialize', priority: 'low', name: 'logQueries' },
+  );
+  ownClients.push(raw);
+  return documentClientFor(raw);
 }
 
 beforeAll(async () => {
@@ -64,12 +80,15 @@ beforeAll(async () => {
   await putStatsDays(dynamo.documentClient, TABLE, seeded);
   options = { client: dynamo.documentClient, tableName: TABLE, consistentRead: true };
 });
-afterAll(async () => dynamo?.stop());
+afterAll(async () => {
+  for (const client of ownClients) client.destroy();
+  await dynamo?.stop();
+});
 
 describe('getStats', () => {
   it('refuses ranges that are not two real days in order within the limit, before any read', async () => {
-    const queries: string[] = [];
-    const client = countingClient(dynamo.documentClient, queries);
+    const log: QueryLog = { chains: [], pages: 0 };
+    const client = countingClient(log);
     const bad = [
       { from: '2024-02-30', to: today },
       { from: 'yesterday', to: today },
@@ -78,16 +97,18 @@ describe('getStats', () => {
       { from: `${today}#total`, to: today },
     ];
     for (const range of bad) await expect(getStats(range, { ...options, client })).rejects.toBeInstanceOf(StatsRangeError);
-    expect(queries).toEqual([]);
+    expect(log).toEqual({ chains: [], pages: 0 });
     const longest = await getStats({ from: addDays(today, 1 - STATS_READ_LIMITS.maxRangeDays), to: today }, options);
     expect(longest.days).toHaveLength(STATS_READ_LIMITS.maxRangeDays);
   });
 
   it('sums the days of a range across months, one Query chain per month, with zero days in between', async () => {
-    const queries: string[] = [];
-    const stats = await getStats({ from, to: day(44) }, { ...options, client: countingClient(dynamo.documentClient, queries) });
-    expect([...queries].sort()).toEqual(monthsBetween(from, day(44)).map((month) => `${STATS_PARTITION_PREFIX}${month}`));
-    expect(queries.length).toBeGreaterThanOrEqual(2);
+    const log: QueryLog = { chains: [], pages: 0 };
+    const stats = await getStats({ from, to: day(44) }, { ...options, client: countingClient(log) });
+    expect([...log.chains].sort()).toEqual(monthsBetween(from, day(44)).map((month) => `${STATS_PARTITION_PREFIX}${month}`));
+    expect(log.chains.length).toBeGreaterThanOrEqual(2);
+    // Pages of 3 items: the chains went on past their first page.
+    expect(log.pages).toBeGreaterThan(log.chains.length);
 
     expect(stats.range).toEqual({ from, to: day(44) });
     expect(stats.days.map((entry) => entry.day)).toEqual(Array.from({ length: 45 }, (_, offset) => day(offset)));
