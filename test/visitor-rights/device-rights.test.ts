@@ -40,7 +40,10 @@ async function consume(messages: readonly QueueMessage[]) {
 
 async function allItems(): Promise<Record<string, unknown>[]> {
   const page = await dynamo.documentClient.send(new ScanCommand({ TableName: TABLE, ConsistentRead: true }));
-  return (page.Items ?? []).sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
+  // In key order as DynamoDB sorts keys (by code unit, as a Query returns them; localeCompare would put
+  // "lu…" before "Ns…").
+  const key = (item: Record<string, unknown>) => `${String(item.pk)}\u0000${String(item.sk)}`;
+  return (page.Items ?? []).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 const outside = (deviceId: string) => async () => (await allItems()).filter((item) => item[TABLE_KEYS.partitionKey] !== devicePartition(deviceId));
