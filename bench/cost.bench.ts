@@ -31,6 +31,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createAggregatorHandler } from '../lambdas/aggregator/handler';
 import { createDynamoStatisticsStore } from '../lambdas/aggregator/dynamodb-statistics-store';
 import { FUNCTION_SETTINGS } from '../lambdas/contract/function-settings';
+import { DAY_MS } from '../lambdas/aggregation/retention';
 import { itemSizeBytes } from '../lambdas/aggregator/item-size';
 import { createAuthorizerMetrics } from '../lambdas/authorizer/authorizer-metrics';
 import { createLogger, createMetrics, publishCounts } from '../lambdas/observability/powertools';
@@ -47,6 +48,7 @@ import { parseKeyRing } from '../lambdas/identity/key-ring';
 import type { QueueMessage } from '../lambdas/contract/page-view-message';
 import { startLocalDynamoDb } from '../local-runtime/dynamodb-local';
 import { createLocalTable } from '../local-runtime/table';
+import { toSqsEvent, type QueueIdentity } from '../local-runtime/sqs-lambda-event';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-runtime/sqs-server';
 import { seededRandom, type Random } from '../harness/seeded-random';
 import { synthesize } from '../harness/stack-fixture';
@@ -402,21 +404,10 @@ async function statisticsCost(
   };
 }
 
-function sqsEvent(messages: ReadonlyArray<{ index: number; body: string }>): SQSEvent {
-  return {
-    Records: messages.map(({ index, body }) => ({
-      messageId: `m-${index}`,
-      receiptHandle: `r-${index}`,
-      body,
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:page-views',
-      awsRegion: LOCAL_REGION,
-    })),
-  };
-}
+/** The consumer reads only the records' ids and bodies. */
+const COST_QUEUE: QueueIdentity = { queueArn: 'arn:aws:sqs:us-east-1:000000000000:page-views', region: LOCAL_REGION };
+const sqsEvent = (messages: ReadonlyArray<{ index: number; body: string }>): SQSEvent =>
+  toSqsEvent(messages.map(({ index, body }) => ({ MessageId: `m-${index}`, ReceiptHandle: `r-${index}`, Body: body })), COST_QUEUE);
 
 async function runConsumer(
   design: Design,
@@ -453,7 +444,7 @@ async function runConsumer(
       if (use.conditionFailed) failedConditionWrites += 1;
     },
   });
-  // The statistics run here too, for the consumer's time; their write units come from statisticsPerBatch().
+  // The statistics run here too, for the consumer's time; their write units come from statisticsCost().
   const statistics = design.statistics ? statisticsWiring(documentClient, tableName) : undefined;
   const output = emptyOutput();
   const logger = createLogger(observabilityNames({}));
@@ -721,7 +712,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   const random = seededRandom(SEED);
   const trace = generateTrace(random);
-  const startMs = Date.now() - 10 * 3600 * 1000;
+  // Yesterday from 01:00 UTC (the statistics' default time zone): within the retention, and the trace's few
+  // hours never cross midnight, so the statistics' days, and with them the figures, do not depend on the
+  // hour of the run.
+  const startMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS + 3_600_000;
 
   const { template } = synthesize();
   // BENCH_COST_CURRENT='{"batchSize":100,"windowSeconds":20}' tries other settings for the current design.
